@@ -103,9 +103,7 @@ pub enum Command {
     Generate(GenerateArgs),
 
     /// Show, per service and per file, what a sync would do; changes nothing.
-    #[command(
-        after_help = "Examples:\n  ampsync plan\n  ampsync plan --json | jq '.repositories[].services'"
-    )]
+    #[command(after_help = "Examples:\n  ampsync plan\n  ampsync plan --json | jq '.repositories[].services'")]
     Plan(PlanArgs),
 
     /// Regenerate, merge with the repository, commit to the sync branch and open a pull request.
@@ -212,19 +210,11 @@ pub fn run(cli: Cli) -> ExitStatus {
     };
     let printer = Printer::new(verbosity, Printer::detect_color(choice, no_color));
     let result = match cli.command {
-        Command::Validate(args) => {
-            commands::validate::run(&cli.manifest, args.json, args.resolved, &printer)
-        }
+        Command::Validate(args) => commands::validate::run(&cli.manifest, args.json, args.resolved, &printer),
         Command::Schema => commands::schema::run(&printer),
         Command::Init(args) => {
             let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-            commands::init::run(
-                &cwd,
-                &cli.manifest,
-                args.name.as_deref(),
-                args.force,
-                &printer,
-            )
+            commands::init::run(&cwd, &cli.manifest, args.name.as_deref(), args.force, &printer)
         }
         Command::Generate(_) => commands::not_built("generate", 3),
         Command::Plan(_) => commands::not_built("plan", 4),
@@ -245,10 +235,7 @@ pub fn run(cli: Cli) -> ExitStatus {
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 #[cfg(test)]
@@ -263,8 +250,7 @@ mod tests {
 
     #[test]
     fn manifest_flag_is_global() {
-        let cli =
-            Cli::try_parse_from(["ampsync", "validate", "--manifest", "x.yaml"]).expect("parses");
+        let cli = Cli::try_parse_from(["ampsync", "validate", "--manifest", "x.yaml"]).expect("parses");
         assert_eq!(cli.manifest, PathBuf::from("x.yaml"));
     }
 }

@@ -42,11 +42,7 @@ impl Printer {
     }
 
     fn paint(&self, style: &str, text: &str) -> String {
-        if self.color {
-            format!("{style}{text}{RESET}")
-        } else {
-            text.to_string()
-        }
+        if self.color { format!("{style}{text}{RESET}") } else { text.to_string() }
     }
 
     /// Data: always printed (even with `-q`), to stdout.
@@ -61,11 +57,7 @@ impl Printer {
 
     /// A human summary line, on stdout, hidden by `-q`.
     pub fn status(&self, text: &str) -> io::Result<()> {
-        if self.verbosity >= Verbosity::Normal {
-            self.out(text)
-        } else {
-            Ok(())
-        }
+        if self.verbosity >= Verbosity::Normal { self.out(text) } else { Ok(()) }
     }
 
     /// Progress on stderr, hidden by `-q`.
@@ -112,13 +104,6 @@ impl Printer {
             }
         }
         let n = diags.len();
-        let _ = writeln!(
-            e,
-            "{}",
-            self.paint(
-                RED,
-                &format!("{n} error{} in {file}", if n == 1 { "" } else { "s" })
-            )
-        );
+        let _ = writeln!(e, "{}", self.paint(RED, &format!("{n} error{} in {file}", if n == 1 { "" } else { "s" })));
     }
 }

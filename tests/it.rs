@@ -1,1 +1,6 @@
+//! ampsync's integration tests: one test binary (see CONTRIBUTING.md, "Tests").
 
+mod support;
+
+mod cli;
+mod manifest;

@@ -19,19 +19,15 @@ pub fn load_manifest(path: &Path, printer: &Printer) -> anyhow::Result<Result<Lo
             printer.diagnostics(&diags);
             Ok(Err(ExitStatus::Usage))
         }
-        Err(LoadError::Io { path, source }) if source.kind() == std::io::ErrorKind::NotFound => {
-            Err(anyhow::anyhow!(
-                "no manifest at `{}`; run `ampsync init` to create one, or pass `--manifest PATH`",
-                path.display()
-            ))
-        }
+        Err(LoadError::Io { path, source }) if source.kind() == std::io::ErrorKind::NotFound => Err(anyhow::anyhow!(
+            "no manifest at `{}`; run `ampsync init` to create one, or pass `--manifest PATH`",
+            path.display()
+        )),
         Err(e) => Err(e.into()),
     }
 }
 
 /// For commands a later milestone builds: say so, write nothing, fail.
 pub fn not_built(command: &str, issue: u32) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!(
-        "`ampsync {command}` is not built yet (tracked in issue #{issue}); nothing was done"
-    )
+    anyhow::bail!("`ampsync {command}` is not built yet (tracked in issue #{issue}); nothing was done")
 }

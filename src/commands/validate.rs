@@ -8,12 +8,7 @@ use crate::cli::ExitStatus;
 use crate::manifest::{self, LoadError};
 use crate::printer::Printer;
 
-pub fn run(
-    path: &Path,
-    as_json: bool,
-    resolved: bool,
-    printer: &Printer,
-) -> anyhow::Result<ExitStatus> {
+pub fn run(path: &Path, as_json: bool, resolved: bool, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let loaded = match manifest::load(path) {
         Ok(loaded) => loaded,
         Err(LoadError::Invalid(diags)) => {
@@ -31,9 +26,7 @@ pub fn run(
                         })
                     })
                     .collect();
-                printer.out(&serde_json::to_string_pretty(
-                    &json!({ "valid": false, "errors": errors }),
-                )?)?;
+                printer.out(&serde_json::to_string_pretty(&json!({ "valid": false, "errors": errors }))?)?;
             } else {
                 printer.diagnostics(&diags);
             }

@@ -40,10 +40,7 @@ impl<T> Spanned<T> {
     }
 
     pub fn as_ref(&self) -> Spanned<&T> {
-        Spanned {
-            pos: self.pos,
-            value: &self.value,
-        }
+        Spanned { pos: self.pos, value: &self.value }
     }
 }
 
@@ -71,10 +68,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
                         SPANNED_COL => col = map.next_value()?,
                         SPANNED_VALUE => {
                             let value = map.next_value()?;
-                            return Ok(Spanned {
-                                pos: Pos::new(line, col),
-                                value,
-                            });
+                            return Ok(Spanned { pos: Pos::new(line, col), value });
                         }
                         _ => return Err(de::Error::custom("not a positioned value")),
                     }
@@ -133,10 +127,7 @@ pub struct Collector<I> {
 
 impl<I: StructInfo> Collector<I> {
     pub fn new() -> Self {
-        Self {
-            diagnostics: RefCell::new(Vec::new()),
-            _info: PhantomData,
-        }
+        Self { diagnostics: RefCell::new(Vec::new()), _info: PhantomData }
     }
 
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
@@ -167,11 +158,8 @@ struct NodeDe<'a, I> {
 impl<'a, I: StructInfo> NodeDe<'a, I> {
     fn mismatch(&self, expected: &str) {
         self.cx.push(
-            Diagnostic::new(
-                self.node.pos,
-                format!("expected {expected}, found {}", self.node.describe()),
-            )
-            .with_hint(hint_for(expected)),
+            Diagnostic::new(self.node.pos, format!("expected {expected}, found {}", self.node.describe()))
+                .with_hint(hint_for(expected)),
         );
     }
 }
@@ -216,15 +204,10 @@ impl<'de> Deserializer<'de> for Neutral {
         v.visit_none()
     }
     fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        v.visit_seq(
-            de::value::SeqDeserializer::<std::iter::Empty<()>, Error>::new(std::iter::empty()),
-        )
+        v.visit_seq(de::value::SeqDeserializer::<std::iter::Empty<()>, Error>::new(std::iter::empty()))
     }
     fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        v.visit_map(de::value::MapDeserializer::<
-            std::iter::Empty<((), ())>,
-            Error,
-        >::new(std::iter::empty()))
+        v.visit_map(de::value::MapDeserializer::<std::iter::Empty<((), ())>, Error>::new(std::iter::empty()))
     }
     fn deserialize_struct<V: Visitor<'de>>(
         self,
@@ -268,15 +251,8 @@ impl<'de, 'a, I: StructInfo> Deserializer<'de> for NodeDe<'a, I> {
 
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         match &self.node.kind {
-            NodeKind::Seq(items) => v.visit_seq(Seq {
-                items: items.iter(),
-                cx: self.cx,
-            }),
-            NodeKind::Map(entries) => v.visit_map(Map {
-                entries: entries.iter(),
-                value: None,
-                cx: self.cx,
-            }),
+            NodeKind::Seq(items) => v.visit_seq(Seq { items: items.iter(), cx: self.cx }),
+            NodeKind::Map(entries) => v.visit_map(Map { entries: entries.iter(), value: None, cx: self.cx }),
             NodeKind::Scalar { .. } => match self.node.scalar() {
                 Some(Scalar::Null) | None => v.visit_unit(),
                 Some(Scalar::Bool(b)) => v.visit_bool(b),
@@ -344,39 +320,24 @@ impl<'de, 'a, I: StructInfo> Deserializer<'de> for NodeDe<'a, I> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        if self.node.is_null() {
-            v.visit_none()
-        } else {
-            v.visit_some(self)
-        }
+        if self.node.is_null() { v.visit_none() } else { v.visit_some(self) }
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         v.visit_unit()
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        v: V,
-    ) -> Result<V::Value, Error> {
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, _name: &'static str, v: V) -> Result<V::Value, Error> {
         v.visit_unit()
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        v: V,
-    ) -> Result<V::Value, Error> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, v: V) -> Result<V::Value, Error> {
         v.visit_newtype_struct(self)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         match &self.node.kind {
-            NodeKind::Seq(items) => v.visit_seq(Seq {
-                items: items.iter(),
-                cx: self.cx,
-            }),
+            NodeKind::Seq(items) => v.visit_seq(Seq { items: items.iter(), cx: self.cx }),
             _ => {
                 self.mismatch("a list");
                 Neutral.deserialize_seq(v)
@@ -399,11 +360,7 @@ impl<'de, 'a, I: StructInfo> Deserializer<'de> for NodeDe<'a, I> {
 
     fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         match &self.node.kind {
-            NodeKind::Map(entries) => v.visit_map(Map {
-                entries: entries.iter(),
-                value: None,
-                cx: self.cx,
-            }),
+            NodeKind::Map(entries) => v.visit_map(Map { entries: entries.iter(), value: None, cx: self.cx }),
             _ => {
                 self.mismatch("a mapping");
                 Neutral.deserialize_map(v)
@@ -418,11 +375,7 @@ impl<'de, 'a, I: StructInfo> Deserializer<'de> for NodeDe<'a, I> {
         v: V,
     ) -> Result<V::Value, Error> {
         if name == SPANNED {
-            return v.visit_map(SpannedAccess {
-                node: self.node,
-                cx: self.cx,
-                step: 0,
-            });
+            return v.visit_map(SpannedAccess { node: self.node, cx: self.cx, step: 0 });
         }
         match &self.node.kind {
             NodeKind::Map(entries) => {
@@ -431,25 +384,14 @@ impl<'de, 'a, I: StructInfo> Deserializer<'de> for NodeDe<'a, I> {
                     if fields.contains(&key.name.as_str()) {
                         known.push((key, value));
                     } else {
-                        self.cx
-                            .push(unknown_key::<I>(&key.name, key.pos, name, fields));
+                        self.cx.push(unknown_key::<I>(&key.name, key.pos, name, fields));
                     }
                 }
-                v.visit_map(StructMap {
-                    entries: known.into_iter(),
-                    value: None,
-                    cx: self.cx,
-                })
+                v.visit_map(StructMap { entries: known.into_iter(), value: None, cx: self.cx })
             }
-            NodeKind::Scalar { .. }
-                if !self.node.is_null() && I::scalar_shorthand(name).is_some() =>
-            {
+            NodeKind::Scalar { .. } if !self.node.is_null() && I::scalar_shorthand(name).is_some() => {
                 let key = I::scalar_shorthand(name).expect("checked above");
-                v.visit_map(Shorthand {
-                    key: Some(key),
-                    node: self.node,
-                    cx: self.cx,
-                })
+                v.visit_map(Shorthand { key: Some(key), node: self.node, cx: self.cx })
             }
             _ => {
                 self.mismatch(&format!("a mapping ({})", I::describe(name)));
@@ -467,11 +409,7 @@ impl<'de, 'a, I: StructInfo> Deserializer<'de> for NodeDe<'a, I> {
         match self.node.scalar() {
             Some(Scalar::Str(s)) if variants.contains(&s) => v.visit_enum(s.into_deserializer()),
             _ => {
-                self.mismatch(&format!(
-                    "one of {} ({})",
-                    list(variants),
-                    I::describe(name)
-                ));
+                self.mismatch(&format!("one of {} ({})", list(variants), I::describe(name)));
                 Neutral.deserialize_enum(name, variants, v)
             }
         }
@@ -499,10 +437,7 @@ pub fn list(items: &[&str]) -> String {
 }
 
 /// The closest candidate to `word` when it is close enough to be a likely typo.
-pub fn did_you_mean<'c>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'c str>,
-) -> Option<&'c str> {
+pub fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let lower = word.to_ascii_lowercase();
     candidates
         .into_iter()
@@ -512,16 +447,8 @@ pub fn did_you_mean<'c>(
         .map(|(_, c)| c)
 }
 
-fn unknown_key<I: StructInfo>(
-    key: &str,
-    pos: Pos,
-    struct_name: &str,
-    fields: &[&str],
-) -> Diagnostic {
-    let d = Diagnostic::new(
-        pos,
-        format!("unknown key `{key}` in {}", I::describe(struct_name)),
-    );
+fn unknown_key<I: StructInfo>(key: &str, pos: Pos, struct_name: &str, fields: &[&str]) -> Diagnostic {
+    let d = Diagnostic::new(pos, format!("unknown key `{key}` in {}", I::describe(struct_name)));
     match did_you_mean(key, fields.iter().copied()) {
         Some(near) => d.with_hint(format!("did you mean `{near}`?")),
         None => d.with_hint(format!("expected one of {}", list(fields))),
@@ -535,10 +462,7 @@ struct Seq<'a, I> {
 
 impl<'de, 'a, I: StructInfo> de::SeqAccess<'de> for Seq<'a, I> {
     type Error = Error;
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, Error> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
         match self.items.next() {
             Some(node) => seed.deserialize(NodeDe { node, cx: self.cx }).map(Some),
             None => Ok(None),
@@ -558,34 +482,18 @@ struct Map<'a, I> {
 
 impl<'de, 'a, I: StructInfo> de::MapAccess<'de> for Map<'a, I> {
     type Error = Error;
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
         match self.entries.next() {
             Some((key, value)) => {
                 self.value = Some(value);
-                let key_node = Node {
-                    pos: key.pos,
-                    kind: NodeKind::Scalar {
-                        text: key.name.clone(),
-                        plain: false,
-                    },
-                };
-                seed.deserialize(NodeDe {
-                    node: &key_node,
-                    cx: self.cx,
-                })
-                .map(Some)
+                let key_node = Node { pos: key.pos, kind: NodeKind::Scalar { text: key.name.clone(), plain: false } };
+                seed.deserialize(NodeDe { node: &key_node, cx: self.cx }).map(Some)
             }
             None => Ok(None),
         }
     }
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let node = self
-            .value
-            .take()
-            .ok_or_else(|| Error("value requested before key".into()))?;
+        let node = self.value.take().ok_or_else(|| Error("value requested before key".into()))?;
         seed.deserialize(NodeDe { node, cx: self.cx })
     }
 }
@@ -599,24 +507,17 @@ struct StructMap<'a, I> {
 
 impl<'de, 'a, I: StructInfo> de::MapAccess<'de> for StructMap<'a, I> {
     type Error = Error;
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
         match self.entries.next() {
             Some((key, value)) => {
                 self.value = Some(value);
-                seed.deserialize(key.name.as_str().into_deserializer())
-                    .map(Some)
+                seed.deserialize(key.name.as_str().into_deserializer()).map(Some)
             }
             None => Ok(None),
         }
     }
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let node = self
-            .value
-            .take()
-            .ok_or_else(|| Error("value requested before key".into()))?;
+        let node = self.value.take().ok_or_else(|| Error("value requested before key".into()))?;
         seed.deserialize(NodeDe { node, cx: self.cx })
     }
 }
@@ -630,10 +531,7 @@ struct Shorthand<'a, I> {
 
 impl<'de, 'a, I: StructInfo> de::MapAccess<'de> for Shorthand<'a, I> {
     type Error = Error;
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
         match self.key {
             Some(key) => seed.deserialize(key.into_deserializer()).map(Some),
             None => Ok(None),
@@ -641,10 +539,7 @@ impl<'de, 'a, I: StructInfo> de::MapAccess<'de> for Shorthand<'a, I> {
     }
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         self.key = None;
-        seed.deserialize(NodeDe {
-            node: self.node,
-            cx: self.cx,
-        })
+        seed.deserialize(NodeDe { node: self.node, cx: self.cx })
     }
 }
 
@@ -656,28 +551,21 @@ struct SpannedAccess<'a, I> {
 
 impl<'de, 'a, I: StructInfo> de::MapAccess<'de> for SpannedAccess<'a, I> {
     type Error = Error;
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
         let key: &'static str = match self.step {
             0 => SPANNED_LINE,
             1 => SPANNED_COL,
             2 => SPANNED_VALUE,
             _ => return Ok(None),
         };
-        seed.deserialize(de::value::BorrowedStrDeserializer::new(key))
-            .map(Some)
+        seed.deserialize(de::value::BorrowedStrDeserializer::new(key)).map(Some)
     }
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         self.step += 1;
         match self.step {
             1 => seed.deserialize(self.node.pos.line.into_deserializer()),
             2 => seed.deserialize(self.node.pos.col.into_deserializer()),
-            _ => seed.deserialize(NodeDe {
-                node: self.node,
-                cx: self.cx,
-            }),
+            _ => seed.deserialize(NodeDe { node: self.node, cx: self.cx }),
         }
     }
 }

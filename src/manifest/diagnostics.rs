@@ -33,15 +33,19 @@ pub struct Diagnostic {
     pub pos: Pos,
     pub message: String,
     pub hint: Option<String>,
+    /// For "missing key" problems: the key. A typo of it reported as an unknown key with
+    /// "did you mean" says the same thing better, so that one replaces this one.
+    pub missing_key: Option<&'static str>,
 }
 
 impl Diagnostic {
     pub fn new(pos: Pos, message: impl Into<String>) -> Self {
-        Self {
-            pos,
-            message: message.into(),
-            hint: None,
-        }
+        Self { pos, message: message.into(), hint: None, missing_key: None }
+    }
+
+    pub fn missing(mut self, key: &'static str) -> Self {
+        self.missing_key = Some(key);
+        self
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -63,10 +67,7 @@ impl Diagnostics {
     pub fn new(file: &Path, mut items: Vec<Diagnostic>) -> Self {
         items.sort_by(|a, b| a.pos.cmp(&b.pos).then_with(|| a.message.cmp(&b.message)));
         items.dedup();
-        Self {
-            file: file.to_path_buf(),
-            items,
-        }
+        Self { file: file.to_path_buf(), items }
     }
 
     pub fn single(file: &Path, diagnostic: Diagnostic) -> Self {

@@ -54,28 +54,19 @@ pub enum LoadError {
 
 /// Reads and validates the manifest at `path`.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
-    let io = |source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io = |source| LoadError::Io { path: path.to_path_buf(), source };
     let file = std::fs::File::open(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
     if len > MAX_BYTES {
         return Err(LoadError::Invalid(too_large(path, len)));
     }
     let mut bytes = Vec::with_capacity(len as usize);
-    file.take(MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
+    file.take(MAX_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > MAX_BYTES {
         return Err(LoadError::Invalid(too_large(path, bytes.len() as u64)));
     }
     let manifest = parse_bytes(path, &bytes).map_err(LoadError::Invalid)?;
-    Ok(Loaded {
-        manifest,
-        path: path.to_path_buf(),
-        digest: digest(&bytes),
-    })
+    Ok(Loaded { manifest, path: path.to_path_buf(), digest: digest(&bytes) })
 }
 
 /// `sha256:<hex>` of manifest bytes.
@@ -88,11 +79,8 @@ pub fn digest(bytes: &[u8]) -> String {
 fn too_large(path: &Path, len: u64) -> Diagnostics {
     Diagnostics::single(
         path,
-        Diagnostic::new(
-            Pos::new(1, 1),
-            format!("the manifest is {len} bytes; the limit is {MAX_BYTES} (5 MiB)"),
-        )
-        .with_hint("a manifest this large is almost certainly not one; check the path"),
+        Diagnostic::new(Pos::new(1, 1), format!("the manifest is {len} bytes; the limit is {MAX_BYTES} (5 MiB)"))
+            .with_hint("a manifest this large is almost certainly not one; check the path"),
     )
 }
 
@@ -107,11 +95,8 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Manifest, Diagnostics> {
         let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
         Diagnostics::single(
             path,
-            Diagnostic::new(
-                Pos::new(line as u32, col as u32),
-                "the manifest is not valid UTF-8",
-            )
-            .with_hint("save the file as UTF-8"),
+            Diagnostic::new(Pos::new(line as u32, col as u32), "the manifest is not valid UTF-8")
+                .with_hint("save the file as UTF-8"),
         )
     })?;
     parse_str(path, text)
@@ -123,23 +108,14 @@ pub fn parse_str(path: &Path, text: &str) -> Result<Manifest, Diagnostics> {
     if !matches!(root.kind, yaml::NodeKind::Map(_)) {
         let d = Diagnostic::new(
             root.pos,
-            format!(
-                "expected a mapping with `version`, `project` and `services`, found {}",
-                root.describe()
-            ),
+            format!("expected a mapping with `version`, `project` and `services`, found {}", root.describe()),
         )
         .with_hint("start from `ampsync init`, or see the manifest reference in the README");
         return Err(Diagnostics::single(path, d));
     }
     let collector = de::Collector::<raw::Info>::new();
     let raw: raw::RawManifest = collector.deserialize(&root).map_err(|e| {
-        Diagnostics::single(
-            path,
-            Diagnostic::new(
-                root.pos,
-                format!("internal error reading the manifest: {e}"),
-            ),
-        )
+        Diagnostics::single(path, Diagnostic::new(root.pos, format!("internal error reading the manifest: {e}")))
     })?;
     let structural = collector.into_diagnostics();
     // Values already reported as malformed are not reported again by validation.
@@ -147,13 +123,16 @@ pub fn parse_str(path: &Path, text: &str) -> Result<Manifest, Diagnostics> {
     diags.extend(structural);
     let mut semantic = Vec::new();
     let manifest = validate::resolve(raw, root.pos, &mut semantic);
-    diags.extend(semantic.into_iter().filter(|d| !reported.contains(&d.pos)));
+    let suggested: HashSet<String> = diags.iter().filter_map(|d| d.hint.clone()).collect();
+    diags.extend(semantic.into_iter().filter(|d| {
+        !reported.contains(&d.pos)
+            && !d.missing_key.is_some_and(|k| suggested.contains(&format!("did you mean `{k}`?")))
+    }));
     match manifest {
         Some(m) if diags.is_empty() => Ok(m),
         _ if diags.is_empty() => Err(Diagnostics::single(
             path,
-            Diagnostic::new(root.pos, "the manifest is invalid")
-                .with_hint("this is an ampsync bug: please report it"),
+            Diagnostic::new(root.pos, "the manifest is invalid").with_hint("this is an ampsync bug: please report it"),
         )),
         _ => Err(Diagnostics::new(path, diags)),
     }

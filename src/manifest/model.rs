@@ -8,8 +8,8 @@
 use serde::Serialize;
 
 pub use super::keywords::{
-    Action, AuthKind, BranchMode, ConflictPolicy, FieldType, GeneratorKind, IdType,
-    PermissionKeyword, ProviderKind, RelationKind,
+    Action, AuthKind, BranchMode, ConflictPolicy, FieldType, GeneratorKind, IdType, PermissionKeyword, ProviderKind,
+    RelationKind,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,11 +31,7 @@ impl Manifest {
 
     /// Fields as written or implied by the manifest (inverse sides included).
     pub fn field_count(&self) -> usize {
-        self.services
-            .iter()
-            .flat_map(|s| &s.entities)
-            .map(|e| e.fields.len())
-            .sum()
+        self.services.iter().flat_map(|s| &s.entities).map(|e| e.fields.len()).sum()
     }
 }
 
@@ -59,11 +55,7 @@ impl Service {
 
     /// The repository-relative path of a file inside the service directory.
     pub fn path_of(&self, relative: &str) -> String {
-        if self.directory == "." {
-            relative.to_string()
-        } else {
-            format!("{}/{relative}", self.directory)
-        }
+        if self.directory == "." { relative.to_string() } else { format!("{}/{relative}", self.directory) }
     }
 }
 
@@ -207,39 +199,19 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all_fields = "camelCase")]
 pub enum FieldKind {
-    SingleLineText {
-        max_length: u32,
-    },
-    MultiLineText {
-        max_length: Option<u32>,
-    },
+    SingleLineText { max_length: u32 },
+    MultiLineText { max_length: Option<u32> },
     Email,
-    WholeNumber {
-        min: Option<i64>,
-        max: Option<i64>,
-        big_int: bool,
-    },
-    DecimalNumber {
-        min: Option<f64>,
-        max: Option<f64>,
-        precision: u32,
-    },
-    DateTime {
-        date_only: bool,
-    },
+    WholeNumber { min: Option<i64>, max: Option<i64>, big_int: bool },
+    DecimalNumber { min: Option<f64>, max: Option<f64>, precision: u32 },
+    DateTime { date_only: bool },
     Boolean,
     Json,
-    OptionSet {
-        options: Vec<OptionValue>,
-    },
-    MultiSelectOptionSet {
-        options: Vec<OptionValue>,
-    },
+    OptionSet { options: Vec<OptionValue> },
+    MultiSelectOptionSet { options: Vec<OptionValue> },
     Lookup(Relation),
     GeographicLocation,
-    Id {
-        id_type: IdType,
-    },
+    Id { id_type: IdType },
     CreatedAt,
     UpdatedAt,
     Username,

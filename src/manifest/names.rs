@@ -28,12 +28,7 @@ pub fn words(s: &str) -> String {
 
 /// The English plural of a camelCase or PascalCase name (only its last word changes).
 pub fn plural(name: &str) -> String {
-    let split = name
-        .char_indices()
-        .rev()
-        .find(|(_, c)| c.is_ascii_uppercase())
-        .map(|(i, _)| i)
-        .unwrap_or(0);
+    let split = name.char_indices().rev().find(|(_, c)| c.is_ascii_uppercase()).map(|(i, _)| i).unwrap_or(0);
     let (head, last) = name.split_at(split);
     let capital = last.chars().next().is_some_and(|c| c.is_ascii_uppercase());
     let lower = last.to_ascii_lowercase();
@@ -214,9 +209,7 @@ pub const RESERVED_ENTITY_NAMES: &[&str] = &[
 ];
 
 /// Field names the generated code uses for its own purposes.
-pub const RESERVED_FIELD_NAMES: &[&str] = &[
-    "skip", "take", "sort", "select", "include", "where", "orderBy",
-];
+pub const RESERVED_FIELD_NAMES: &[&str] = &["skip", "take", "sort", "select", "include", "where", "orderBy"];
 
 /// Whether a name is a JS/TS reserved word (case-sensitive, as the languages are).
 pub fn is_js_reserved(name: &str) -> bool {
@@ -235,20 +228,15 @@ pub fn is_camel_identifier(s: &str) -> bool {
 
 pub fn is_kebab(s: &str) -> bool {
     !s.is_empty()
-        && s.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        })
+        && s.split('-')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
         && s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
 }
 
 /// A value of an option set: usable as a Prisma enum value and a TypeScript member.
 pub fn is_option_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// PostgreSQL truncates identifiers longer than this many bytes.
@@ -277,10 +265,7 @@ pub fn branch_name_problem(name: &str) -> Option<&'static str> {
     if name.split('/').any(|part| part.starts_with('.')) {
         return Some("has a component starting with `.`");
     }
-    if name
-        .chars()
-        .any(|c| c.is_ascii_control() || " ~^:?*[\\".contains(c))
-    {
+    if name.chars().any(|c| c.is_ascii_control() || " ~^:?*[\\".contains(c)) {
         return Some("contains a space or one of `~^:?*[\\`");
     }
     None
@@ -304,17 +289,10 @@ pub fn normalize_directory(dir: &str) -> Result<String, &'static str> {
             p => parts.push(p),
         }
     }
-    if parts
-        .first()
-        .is_some_and(|p| *p == ".git" || *p == ".amplication")
-    {
+    if parts.first().is_some_and(|p| *p == ".git" || *p == ".amplication") {
         return Err("is inside `.git` or `.amplication`, which ampsync manages");
     }
-    Ok(if parts.is_empty() {
-        ".".to_string()
-    } else {
-        parts.join("/")
-    })
+    Ok(if parts.is_empty() { ".".to_string() } else { parts.join("/") })
 }
 
 /// Whether two normalized directories overlap (equal, or one inside the other).

@@ -14,8 +14,8 @@ use serde::{Deserialize, Deserializer};
 
 use super::de::{Spanned, StructInfo};
 use super::keywords::{
-    AuthKind, BranchMode, ConflictPolicy, FieldType, GeneratorKind, IdType, PermissionKeyword,
-    ProviderKind, RelationKind,
+    AuthKind, BranchMode, ConflictPolicy, FieldType, GeneratorKind, IdType, PermissionKeyword, ProviderKind,
+    RelationKind,
 };
 
 type S<T> = Option<Spanned<T>>;
@@ -47,10 +47,7 @@ pub struct RawGit {
     #[schemars(with = "Option<ProviderKind>")]
     pub provider: S<String>,
     /// `owner/name` of the repository. Default: the repository the action runs in (or the local one).
-    #[schemars(
-        with = "Option<String>",
-        regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
-    )]
+    #[schemars(with = "Option<String>", regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$"))]
     pub repository: S<String>,
     /// The branch builds are based on and pull requests target. Default: the repository's default branch.
     pub base_branch: S<String>,
@@ -99,10 +96,7 @@ pub struct RawService {
     /// A directory of your own minijinja templates to render instead of a built-in generator.
     pub templates: S<String>,
     /// Repository for this service (overrides `git.repository`).
-    #[schemars(
-        with = "Option<String>",
-        regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
-    )]
+    #[schemars(with = "Option<String>", regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$"))]
     pub repository: S<String>,
     /// Git provider for this service (overrides `git.provider`).
     #[schemars(with = "Option<ProviderKind>")]
@@ -202,10 +196,7 @@ impl<'de> Deserialize<'de> for RawPermission {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawPermission, E> {
                 Ok(RawPermission::Keyword(v.to_string()))
             }
-            fn visit_seq<A: de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<RawPermission, A::Error> {
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawPermission, A::Error> {
                 let mut roles = Vec::new();
                 while let Some(role) = seq.next_element::<Spanned<String>>()? {
                     roles.push(role);

@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::de::{Spanned, did_you_mean, list};
 use super::diagnostics::{Diagnostic, Pos};
 use super::keywords::{
-    Action, AuthKind, BranchMode, ConflictPolicy, FieldType, GeneratorKind, IdType,
-    PermissionKeyword, ProviderKind, RelationKind,
+    Action, AuthKind, BranchMode, ConflictPolicy, FieldType, GeneratorKind, IdType, PermissionKeyword, ProviderKind,
+    RelationKind,
 };
 use super::model::*;
 use super::names;
@@ -65,8 +65,12 @@ fn text(s: &Option<Spanned<String>>) -> Option<&str> {
 
 impl Validator {
     fn err(&mut self, pos: Pos, message: impl Into<String>, hint: impl Into<String>) {
-        self.diags
-            .push(Diagnostic::new(pos, message).with_hint(hint));
+        self.diags.push(Diagnostic::new(pos, message).with_hint(hint));
+    }
+
+    /// A required key is absent.
+    fn missing(&mut self, key: &'static str, pos: Pos, message: impl Into<String>, hint: impl Into<String>) {
+        self.diags.push(Diagnostic::new(pos, message).with_hint(hint).missing(key));
     }
 
     /// Parses a keyword value with "did you mean".
@@ -90,11 +94,7 @@ impl Validator {
 
     fn manifest(&mut self, raw: RawManifest, root: Pos) -> Option<Manifest> {
         match &raw.version {
-            None => self.err(
-                root,
-                "missing `version`",
-                "add `version: 1` at the top of the file",
-            ),
+            None => self.missing("version", root, "missing `version`", "add `version: 1` at the top of the file"),
             Some(v) if v.value != 1 => self.err(
                 v.pos,
                 format!("unsupported manifest version `{}`", v.value),
@@ -104,20 +104,12 @@ impl Validator {
         }
         let project = match &raw.project {
             None => {
-                self.err(
-                    root,
-                    "missing `project`",
-                    "add `project: <name>`, e.g. `project: shop`",
-                );
+                self.missing("project", root, "missing `project`", "add `project: <name>`, e.g. `project: shop`");
                 String::new()
             }
             Some(p) => {
                 if p.value.trim().is_empty() || p.value.chars().any(|c| c.is_control()) {
-                    self.err(
-                        p.pos,
-                        "`project` must be a non-empty single-line name",
-                        "e.g. `project: shop`",
-                    );
+                    self.err(p.pos, "`project` must be a non-empty single-line name", "e.g. `project: shop`");
                 }
                 p.value.clone()
             }
@@ -128,16 +120,12 @@ impl Validator {
         };
         let mut services = Vec::new();
         match raw.services {
-            None => self.err(
-                root,
-                "missing `services`",
-                "add a `services:` list with at least one service",
-            ),
-            Some(list) if list.value.is_empty() => self.err(
-                list.pos,
-                "`services` is empty",
-                "declare at least one service under `services:`",
-            ),
+            None => {
+                self.missing("services", root, "missing `services`", "add a `services:` list with at least one service")
+            }
+            Some(list) if list.value.is_empty() => {
+                self.err(list.pos, "`services` is empty", "declare at least one service under `services:`")
+            }
             Some(list) => {
                 for svc in list.value {
                     services.push(self.service(svc, &defaults));
@@ -146,34 +134,18 @@ impl Validator {
         }
         self.cross_service(&services);
         let services: Vec<Service> = services.into_iter().filter_map(|(s, _)| s).collect();
-        Some(Manifest {
-            version: 1,
-            project,
-            services,
-        })
+        Some(Manifest { version: 1, project, services })
     }
 
-    fn strings(
-        &mut self,
-        items: &Option<Spanned<Vec<Spanned<String>>>>,
-        what: &str,
-    ) -> Option<Vec<String>> {
+    fn strings(&mut self, items: &Option<Spanned<Vec<Spanned<String>>>>, what: &str) -> Option<Vec<String>> {
         let items = items.as_ref()?;
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         for item in &items.value {
             if item.value.trim().is_empty() {
-                self.err(
-                    item.pos,
-                    format!("empty {what}"),
-                    format!("remove it or write a {what}"),
-                );
+                self.err(item.pos, format!("empty {what}"), format!("remove it or write a {what}"));
             } else if !seen.insert(item.value.to_ascii_lowercase()) {
-                self.err(
-                    item.pos,
-                    format!("duplicate {what} `{}`", item.value),
-                    "list each one once",
-                );
+                self.err(item.pos, format!("duplicate {what} `{}`", item.value), "list each one once");
             } else {
                 out.push(item.value.clone());
             }
@@ -181,19 +153,12 @@ impl Validator {
         Some(out)
     }
 
-    fn logins(
-        &mut self,
-        items: &Option<Spanned<Vec<Spanned<String>>>>,
-        what: &str,
-    ) -> Option<Vec<String>> {
+    fn logins(&mut self, items: &Option<Spanned<Vec<Spanned<String>>>>, what: &str) -> Option<Vec<String>> {
         if let Some(items) = items {
             for item in &items.value {
                 let ok = !item.value.is_empty()
                     && item.value.len() <= 39
-                    && item
-                        .value
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && item.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
                     && !item.value.starts_with('-');
                 if !ok && !item.value.trim().is_empty() {
                     self.err(
@@ -220,17 +185,14 @@ impl Validator {
         pull_request: &Option<Spanned<RawPullRequest>>,
     ) {
         if let Some(p) = provider {
-            layer.provider =
-                self.keyword(p, "git provider", ProviderKind::NAMES, ProviderKind::parse);
+            layer.provider = self.keyword(p, "git provider", ProviderKind::NAMES, ProviderKind::parse);
         }
         if let Some(r) = repository {
             let ok = r.value.split_once('/').is_some_and(|(owner, name)| {
                 !owner.is_empty()
                     && !name.is_empty()
                     && owner.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
                     && name != "."
                     && name != ".."
             });
@@ -244,34 +206,22 @@ impl Validator {
                 );
             }
         }
-        for (value, slot) in [
-            (base_branch, &mut layer.base_branch),
-            (branch, &mut layer.branch),
-        ] {
+        for (value, slot) in [(base_branch, &mut layer.base_branch), (branch, &mut layer.branch)] {
             if let Some(b) = value {
                 match names::branch_name_problem(&b.value) {
                     None => *slot = Some(b.value.clone()),
                     Some(problem) => self.diags.push(
-                        Diagnostic::new(
-                            b.pos,
-                            format!("`{}` is not a valid branch name: it {problem}", b.value),
-                        )
-                        .with_hint("use a name like `main` or `amplication`"),
+                        Diagnostic::new(b.pos, format!("`{}` is not a valid branch name: it {problem}", b.value))
+                            .with_hint("use a name like `main` or `amplication`"),
                     ),
                 }
             }
         }
         if let Some(m) = branch_mode {
-            layer.branch_mode =
-                self.keyword(m, "branch mode", BranchMode::NAMES, BranchMode::parse);
+            layer.branch_mode = self.keyword(m, "branch mode", BranchMode::NAMES, BranchMode::parse);
         }
         if let Some(c) = conflicts {
-            layer.conflicts = self.keyword(
-                c,
-                "conflict policy",
-                ConflictPolicy::NAMES,
-                ConflictPolicy::parse,
-            );
+            layer.conflicts = self.keyword(c, "conflict policy", ConflictPolicy::NAMES, ConflictPolicy::parse);
         }
         if let Some(c) = create_repository {
             layer.create_repository = Some(c.value);
@@ -300,11 +250,7 @@ impl Validator {
         if let Some(items) = items {
             for item in &items.value {
                 let slug = item.value.rsplit('/').next().unwrap_or("");
-                if !slug.is_empty()
-                    && !slug
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
-                {
+                if !slug.is_empty() && !slug.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)) {
                     self.err(
                         item.pos,
                         format!("`{}` is not a team slug", item.value),
@@ -313,11 +259,8 @@ impl Validator {
                 }
             }
         }
-        self.strings(items, "team reviewer").map(|v| {
-            v.into_iter()
-                .map(|t| t.rsplit('/').next().unwrap_or(&t).to_string())
-                .collect()
-        })
+        self.strings(items, "team reviewer")
+            .map(|v| v.into_iter().map(|t| t.rsplit('/').next().unwrap_or(&t).to_string()).collect())
     }
 
     fn git_layer(&mut self, git: &RawGit) -> GitLayer {
@@ -336,16 +279,13 @@ impl Validator {
         layer
     }
 
-    fn service(
-        &mut self,
-        raw: Spanned<RawService>,
-        defaults: &GitLayer,
-    ) -> (Option<Service>, ServiceSpans) {
+    fn service(&mut self, raw: Spanned<RawService>, defaults: &GitLayer) -> (Option<Service>, ServiceSpans) {
         let pos = raw.pos;
         let raw = raw.value;
         let name = match &raw.name {
             None => {
-                self.err(
+                self.missing(
+                    "name",
                     pos,
                     "service without a `name`",
                     "add `name: <kebab-case-name>`, e.g. `name: catalog`",
@@ -356,10 +296,7 @@ impl Validator {
                 self.err(
                     n.pos,
                     format!("service name `{}` is not kebab-case", n.value),
-                    format!(
-                        "use lower-case words joined by `-`, e.g. `{}`",
-                        names::kebab(&n.value)
-                    ),
+                    format!("use lower-case words joined by `-`, e.g. `{}`", names::kebab(&n.value)),
                 );
                 None
             }
@@ -388,10 +325,7 @@ impl Validator {
                 self.err(
                     t.pos,
                     "a service takes either `generator` or `templates`, not both",
-                    format!(
-                        "remove `generator: {}` to render your templates, or remove `templates`",
-                        g.value
-                    ),
+                    format!("remove `generator: {}` to render your templates, or remove `templates`", g.value),
                 );
                 None
             }
@@ -417,9 +351,7 @@ impl Validator {
                     None
                 }
             },
-            (None, None) => Some(Generator::Builtin {
-                name: GeneratorKind::Nestjs,
-            }),
+            (None, None) => Some(Generator::Builtin { name: GeneratorKind::Nestjs }),
         };
 
         let mut layer = defaults.clone();
@@ -451,17 +383,10 @@ impl Validator {
             },
         };
         if git.base_branch.as_deref() == Some(git.branch.as_str()) {
-            let at = raw
-                .branch
-                .as_ref()
-                .or(raw.base_branch.as_ref())
-                .map_or(name_pos, |b| b.pos);
+            let at = raw.branch.as_ref().or(raw.base_branch.as_ref()).map_or(name_pos, |b| b.pos);
             self.err(
                 at,
-                format!(
-                    "the sync branch and the base branch are both `{}`",
-                    git.branch
-                ),
+                format!("the sync branch and the base branch are both `{}`", git.branch),
                 "builds go to their own branch; set `branch` to e.g. `amplication`",
             );
         }
@@ -482,16 +407,16 @@ impl Validator {
                 None
             }
             (Some(e), AuthKind::Jwt) => Some(e.clone()),
-            (None, AuthKind::Jwt) => Some(Spanned::new(
-                raw.auth.as_ref().map_or(name_pos, |a| a.pos),
-                "User".to_string(),
-            )),
+            (None, AuthKind::Jwt) => {
+                Some(Spanned::new(raw.auth.as_ref().map_or(name_pos, |a| a.pos), "User".to_string()))
+            }
             (None, AuthKind::None) => None,
         };
 
         let entities = match raw.entities {
             None => {
-                self.err(
+                self.missing(
+                    "entities",
                     name_pos,
                     "service without `entities`",
                     "add an `entities:` list with at least one entity",
@@ -499,32 +424,20 @@ impl Validator {
                 Vec::new()
             }
             Some(list) if list.value.is_empty() => {
-                self.err(
-                    list.pos,
-                    "`entities` is empty",
-                    "declare at least one entity",
-                );
+                self.err(list.pos, "`entities` is empty", "declare at least one entity");
                 Vec::new()
             }
             Some(list) => self.entities(list.value, auth_kind, auth_entity.as_ref(), &roles),
         };
 
-        let spans = ServiceSpans {
-            name: name.clone(),
-            name_pos,
-            directory: directory.clone(),
-            directory_pos,
-        };
+        let spans = ServiceSpans { name: name.clone(), name_pos, directory: directory.clone(), directory_pos };
         let service = match (name, directory, generator) {
             (Some(name), Some(directory), Some(generator)) => Some(Service {
                 name,
                 directory,
                 generator,
                 git,
-                auth: Auth {
-                    kind: auth_kind,
-                    entity: auth_entity.map(|e| e.value),
-                },
+                auth: Auth { kind: auth_kind, entity: auth_entity.map(|e| e.value) },
                 roles: roles.into_iter().map(|(r, _)| r).collect(),
                 entities,
             }),
@@ -538,22 +451,11 @@ impl Validator {
         let Some(raw) = raw else { return out };
         for role in &raw.value {
             let Some(name) = &role.value.name else {
-                self.err(
-                    role.pos,
-                    "role without a `name`",
-                    "add `name: <role>`, e.g. `name: admin`",
-                );
+                self.missing("name", role.pos, "role without a `name`", "add `name: <role>`, e.g. `name: admin`");
                 continue;
             };
-            let valid = name
-                .value
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic())
-                && name
-                    .value
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            let valid = name.value.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && name.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
             if !valid {
                 self.err(
                     name.pos,
@@ -562,10 +464,7 @@ impl Validator {
                 );
                 continue;
             }
-            if let Some((_, first)) = out
-                .iter()
-                .find(|(r, _)| r.name.eq_ignore_ascii_case(&name.value))
-            {
+            if let Some((_, first)) = out.iter().find(|(r, _)| r.name.eq_ignore_ascii_case(&name.value)) {
                 self.err(
                     name.pos,
                     format!("duplicate role `{}`", name.value),
@@ -601,11 +500,7 @@ impl Validator {
             let pos = spanned.pos;
             let e = spanned.value;
             let Some(name) = &e.name else {
-                self.err(
-                    pos,
-                    "entity without a `name`",
-                    "add `name: <PascalCase>`, e.g. `name: Product`",
-                );
+                self.missing("name", pos, "entity without a `name`", "add `name: <PascalCase>`, e.g. `name: Product`");
                 broken = true;
                 continue;
             };
@@ -613,14 +508,14 @@ impl Validator {
                 broken = true;
                 continue;
             }
-            if let Some((_, first)) = entities
-                .iter()
-                .find(|(x, _)| x.name.eq_ignore_ascii_case(&name.value))
-            {
+            if let Some((_, first)) = entities.iter().find(|(x, _)| x.name.eq_ignore_ascii_case(&name.value)) {
                 self.err(
                     name.pos,
                     format!("duplicate entity `{}`", name.value),
-                    format!("an entity with this name is declared at line {}; names are compared ignoring case", first.line),
+                    format!(
+                        "an entity with this name is declared at line {}; names are compared ignoring case",
+                        first.line
+                    ),
                 );
                 broken = true;
                 continue;
@@ -630,10 +525,7 @@ impl Validator {
                     self.err(
                         p.pos,
                         format!("plural name `{}` is not camelCase", p.value),
-                        format!(
-                            "e.g. `pluralName: {}`",
-                            names::plural(&names::camel(&name.value))
-                        ),
+                        format!("e.g. `pluralName: {}`", names::plural(&names::camel(&name.value))),
                     );
                     names::plural(&names::camel(&name.value))
                 }
@@ -641,16 +533,10 @@ impl Validator {
                 None => names::plural(&names::camel(&name.value)),
             };
             let plural_pos = e.plural_name.as_ref().map_or(name.pos, |p| p.pos);
-            if let Some((other, _)) = entities
-                .iter()
-                .find(|(x, _)| x.plural_name.eq_ignore_ascii_case(&plural_name))
-            {
+            if let Some((other, _)) = entities.iter().find(|(x, _)| x.plural_name.eq_ignore_ascii_case(&plural_name)) {
                 self.err(
                     plural_pos,
-                    format!(
-                        "plural name `{plural_name}` is already used by entity `{}`",
-                        other.name
-                    ),
+                    format!("plural name `{plural_name}` is already used by entity `{}`", other.name),
                     "set a different `pluralName`; routes are built from it",
                 );
             }
@@ -659,8 +545,7 @@ impl Validator {
                 Entity {
                     name: name.value.clone(),
                     plural_name,
-                    display_name: text(&e.display_name)
-                        .map_or_else(|| names::words(&name.value), str::to_string),
+                    display_name: text(&e.display_name).map_or_else(|| names::words(&name.value), str::to_string),
                     description: text(&e.description).map(str::to_string),
                     permissions,
                     fields: Vec::new(),
@@ -669,7 +554,8 @@ impl Validator {
             ));
             match e.fields {
                 None => {
-                    self.err(
+                    self.missing(
+                        "fields",
                         name.pos,
                         format!("entity `{}` has no `fields`", name.value),
                         "add a `fields:` list",
@@ -686,20 +572,12 @@ impl Validator {
         let mut field_positions: Vec<Vec<Pos>> = Vec::new();
         for (index, fields) in raw_fields.into_iter().enumerate() {
             let (entity, entity_pos) = &entities[index];
-            let is_auth_entity =
-                auth == AuthKind::Jwt && auth_entity.is_some_and(|a| a.value == entity.name);
-            let ctx = EntityCx {
-                name: entity.name.clone(),
-                pos: *entity_pos,
-                is_auth_entity,
-                auth,
-            };
+            let is_auth_entity = auth == AuthKind::Jwt && auth_entity.is_some_and(|a| a.value == entity.name);
+            let ctx = EntityCx { name: entity.name.clone(), pos: *entity_pos, is_auth_entity, auth };
             let mut resolved = Vec::new();
             let mut positions = Vec::new();
             for field in fields {
-                if let Some((f, pos, lookup)) =
-                    self.field(field, &ctx, &entity_names, &resolved, &positions)
-                {
+                if let Some((f, pos, lookup)) = self.field(field, &ctx, &entity_names, &resolved, &positions) {
                     if let Some((target, kind, inverse, inverse_pos)) = lookup {
                         lookups.push(DeclaredLookup {
                             entity: index,
@@ -726,10 +604,7 @@ impl Validator {
         if let (AuthKind::Jwt, Some(auth_entity)) = (auth, auth_entity) {
             match entities.iter().find(|(e, _)| e.name == auth_entity.value) {
                 None => {
-                    let hint = match did_you_mean(
-                        &auth_entity.value,
-                        entity_names.iter().map(String::as_str),
-                    ) {
+                    let hint = match did_you_mean(&auth_entity.value, entity_names.iter().map(String::as_str)) {
                         Some(near) => format!("did you mean `{near}`?"),
                         None => format!(
                             "declare an entity `{}` with Username, Password and Roles fields, or set `authEntity`",
@@ -737,11 +612,7 @@ impl Validator {
                         ),
                     };
                     if !broken {
-                        self.err(
-                            auth_entity.pos,
-                            format!("auth entity `{}` is not declared", auth_entity.value),
-                            hint,
-                        );
+                        self.err(auth_entity.pos, format!("auth entity `{}` is not declared", auth_entity.value), hint);
                     }
                 }
                 Some((entity, pos)) => {
@@ -781,11 +652,7 @@ impl Validator {
         if name.value.len() > names::SQL_IDENTIFIER_MAX {
             self.err(
                 name.pos,
-                format!(
-                    "entity name `{}` is longer than {} characters",
-                    name.value,
-                    names::SQL_IDENTIFIER_MAX
-                ),
+                format!("entity name `{}` is longer than {} characters", name.value, names::SQL_IDENTIFIER_MAX),
                 "PostgreSQL truncates longer table names; choose a shorter name",
             );
             return false;
@@ -807,11 +674,7 @@ impl Validator {
         auth: AuthKind,
         roles: &[(Role, Pos)],
     ) -> Permissions {
-        let default = if auth == AuthKind::Jwt {
-            Permission::Authenticated
-        } else {
-            Permission::Public
-        };
+        let default = if auth == AuthKind::Jwt { Permission::Authenticated } else { Permission::Public };
         let Some(raw) = raw else {
             return Permissions {
                 create: default.clone(),
@@ -822,12 +685,9 @@ impl Validator {
             };
         };
         let p = &raw.value;
-        let get = |v: &mut Self, value: &Option<Spanned<RawPermission>>, action: Action| match value
-        {
+        let get = |v: &mut Self, value: &Option<Spanned<RawPermission>>, action: Action| match value {
             None => default.clone(),
-            Some(value) => v
-                .permission(value, action, auth, roles)
-                .unwrap_or(Permission::Disabled),
+            Some(value) => v.permission(value, action, auth, roles).unwrap_or(Permission::Disabled),
         };
         Permissions {
             create: get(self, &p.create, Action::Create),
@@ -880,32 +740,23 @@ impl Validator {
                     return None;
                 }
                 if auth == AuthKind::None {
-                    needs_auth(self, "[roles]");
+                    let names: Vec<&str> = list.iter().map(|r| r.value.as_str()).collect();
+                    needs_auth(self, &format!("[{}]", names.join(", ")));
                     return None;
                 }
                 let mut out: Vec<String> = Vec::new();
                 for role in list {
                     if !roles.iter().any(|(r, _)| r.name == role.value) {
-                        let hint = match did_you_mean(
-                            &role.value,
-                            roles.iter().map(|(r, _)| r.name.as_str()),
-                        ) {
+                        let hint = match did_you_mean(&role.value, roles.iter().map(|(r, _)| r.name.as_str())) {
                             Some(near) => format!("did you mean `{near}`?"),
-                            None if roles.is_empty() => {
-                                "declare it under the service's `roles:`".to_string()
+                            None if roles.is_empty() => "declare it under the service's `roles:`".to_string(),
+                            None => {
+                                format!("declared roles: {}", list_owned(roles.iter().map(|(r, _)| r.name.as_str())))
                             }
-                            None => format!(
-                                "declared roles: {}",
-                                list_owned(roles.iter().map(|(r, _)| r.name.as_str()))
-                            ),
                         };
                         self.err(role.pos, format!("unknown role `{}`", role.value), hint);
                     } else if out.contains(&role.value) {
-                        self.err(
-                            role.pos,
-                            format!("role `{}` is listed twice", role.value),
-                            "list each role once",
-                        );
+                        self.err(role.pos, format!("role `{}` is listed twice", role.value), "list each role once");
                     } else {
                         out.push(role.value.clone());
                     }
@@ -932,96 +783,62 @@ impl Validator {
         entity_names: &[String],
         earlier: &[Field],
         earlier_pos: &[Pos],
-    ) -> Option<(
-        Field,
-        Pos,
-        Option<(Spanned<String>, RelationKind, String, Pos)>,
-    )> {
+    ) -> Option<(Field, Pos, Option<(Spanned<String>, RelationKind, String, Pos)>)> {
         let pos = raw.pos;
         let f = raw.value;
         let Some(name) = &f.name else {
-            self.err(
-                pos,
-                format!("a field of `{}` has no `name`", ctx.name),
-                "add `name: <camelCase>`",
-            );
+            self.missing("name", pos, format!("a field of `{}` has no `name`", ctx.name), "add `name: <camelCase>`");
             return None;
         };
         let mut ok = self.field_name(name, ctx);
-        if let Some(i) = earlier
-            .iter()
-            .position(|e| e.name.eq_ignore_ascii_case(&name.value))
-        {
-            self.err(
+        if let Some(i) = earlier.iter().position(|e| e.name.eq_ignore_ascii_case(&name.value)) {
+            self.missing(
+                "type",
                 name.pos,
                 format!("duplicate field `{}` in `{}`", name.value, ctx.name),
-                format!("a field with this name is declared at line {}; names are compared ignoring case", earlier_pos[i].line),
+                format!(
+                    "a field with this name is declared at line {}; names are compared ignoring case",
+                    earlier_pos[i].line
+                ),
             );
             ok = false;
         }
         let Some(type_text) = &f.field_type else {
-            self.err(
+            self.missing(
+                "type",
                 name.pos,
                 format!("field `{}` has no `type`", name.value),
                 format!("add `type:` with one of {}", list(FieldType::NAMES)),
             );
             return None;
         };
-        let field_type =
-            self.keyword(type_text, "field type", FieldType::NAMES, FieldType::parse)?;
+        let field_type = match FieldType::parse(&type_text.value) {
+            Some(t) => t,
+            None => match field_type_alias(&type_text.value) {
+                Some(meant) => {
+                    self.err(
+                        type_text.pos,
+                        format!("unknown field type `{}`", type_text.value),
+                        format!("did you mean `{meant}`? (field types use Amplication's names)"),
+                    );
+                    return None;
+                }
+                None => self.keyword(type_text, "field type", FieldType::NAMES, FieldType::parse)?,
+            },
+        };
 
         // Keys that only some types take.
         let applies: [(&str, Option<Pos>, &[FieldType]); 10] = [
-            (
-                "maxLength",
-                f.max_length.as_ref().map(|x| x.pos),
-                &[FieldType::SingleLineText, FieldType::MultiLineText],
-            ),
-            (
-                "min",
-                f.min.as_ref().map(|x| x.pos),
-                &[FieldType::WholeNumber, FieldType::DecimalNumber],
-            ),
-            (
-                "max",
-                f.max.as_ref().map(|x| x.pos),
-                &[FieldType::WholeNumber, FieldType::DecimalNumber],
-            ),
-            (
-                "bigInt",
-                f.big_int.as_ref().map(|x| x.pos),
-                &[FieldType::WholeNumber],
-            ),
-            (
-                "precision",
-                f.precision.as_ref().map(|x| x.pos),
-                &[FieldType::DecimalNumber],
-            ),
-            (
-                "dateOnly",
-                f.date_only.as_ref().map(|x| x.pos),
-                &[FieldType::DateTime],
-            ),
-            (
-                "options",
-                f.options.as_ref().map(|x| x.pos),
-                &[FieldType::OptionSet, FieldType::MultiSelectOptionSet],
-            ),
-            (
-                "target",
-                f.target.as_ref().map(|x| x.pos),
-                &[FieldType::Lookup],
-            ),
-            (
-                "relation",
-                f.relation.as_ref().map(|x| x.pos),
-                &[FieldType::Lookup],
-            ),
-            (
-                "idType",
-                f.id_type.as_ref().map(|x| x.pos),
-                &[FieldType::Id],
-            ),
+            ("maxLength", f.max_length.as_ref().map(|x| x.pos), &[FieldType::SingleLineText, FieldType::MultiLineText]),
+            ("min", f.min.as_ref().map(|x| x.pos), &[FieldType::WholeNumber, FieldType::DecimalNumber]),
+            ("max", f.max.as_ref().map(|x| x.pos), &[FieldType::WholeNumber, FieldType::DecimalNumber]),
+            ("bigInt", f.big_int.as_ref().map(|x| x.pos), &[FieldType::WholeNumber]),
+            ("precision", f.precision.as_ref().map(|x| x.pos), &[FieldType::DecimalNumber]),
+            ("dateOnly", f.date_only.as_ref().map(|x| x.pos), &[FieldType::DateTime]),
+            ("options", f.options.as_ref().map(|x| x.pos), &[FieldType::OptionSet, FieldType::MultiSelectOptionSet]),
+            ("target", f.target.as_ref().map(|x| x.pos), &[FieldType::Lookup]),
+            ("relation", f.relation.as_ref().map(|x| x.pos), &[FieldType::Lookup]),
+            ("idType", f.id_type.as_ref().map(|x| x.pos), &[FieldType::Id]),
         ];
         for (key, at, types) in applies {
             if let Some(at) = at {
@@ -1063,13 +880,8 @@ impl Validator {
             FieldType::CreatedAt,
             FieldType::UpdatedAt,
         ];
-        const NOT_SEARCHABLE: &[FieldType] = &[
-            FieldType::Json,
-            FieldType::Password,
-            FieldType::Roles,
-            FieldType::File,
-            FieldType::GeographicLocation,
-        ];
+        const NOT_SEARCHABLE: &[FieldType] =
+            &[FieldType::Json, FieldType::Password, FieldType::Roles, FieldType::File, FieldType::GeographicLocation];
         if unique && NOT_UNIQUE.contains(&field_type) {
             let hint = if field_type == FieldType::Lookup {
                 "a relation's uniqueness comes from its kind: use `relation: one-to-one`"
@@ -1091,21 +903,13 @@ impl Validator {
             );
             ok = false;
         }
-        if matches!(
-            field_type,
-            FieldType::Username | FieldType::Password | FieldType::Roles
-        ) && !ctx.is_auth_entity
-        {
+        if matches!(field_type, FieldType::Username | FieldType::Password | FieldType::Roles) && !ctx.is_auth_entity {
             let hint = if ctx.auth == AuthKind::None {
                 "these types belong to the auth entity: add `auth: jwt` to the service, or use `SingleLineText`"
             } else {
                 "these types belong to the entity named by `authEntity`; use `SingleLineText` here"
             };
-            self.err(
-                type_text.pos,
-                format!("a `{field_type}` field is only allowed on the auth entity"),
-                hint,
-            );
+            self.err(type_text.pos, format!("a `{field_type}` field is only allowed on the auth entity"), hint);
             ok = false;
         }
         for unique_type in [
@@ -1120,27 +924,20 @@ impl Validator {
                 if let Some(other) = earlier.iter().find(|e| e.field_type() == unique_type) {
                     self.err(
                         type_text.pos,
-                        format!(
-                            "`{}` already has a `{unique_type}` field (`{}`)",
-                            ctx.name, other.name
-                        ),
+                        format!("`{}` already has a field of type `{unique_type}` (`{}`)", ctx.name, other.name),
                         "an entity has at most one field of this type",
                     );
                     ok = false;
                 }
             }
         }
-        for (implicit_name, implicit_type) in [
-            ("id", FieldType::Id),
-            ("createdAt", FieldType::CreatedAt),
-            ("updatedAt", FieldType::UpdatedAt),
-        ] {
+        for (implicit_name, implicit_type) in
+            [("id", FieldType::Id), ("createdAt", FieldType::CreatedAt), ("updatedAt", FieldType::UpdatedAt)]
+        {
             if name.value.eq_ignore_ascii_case(implicit_name) && field_type != implicit_type {
                 self.err(
                     name.pos,
-                    format!(
-                        "`{implicit_name}` is the name of the implicit `{implicit_type}` field"
-                    ),
+                    format!("`{implicit_name}` is the name of the implicit `{implicit_type}` field"),
                     format!("declare it with `type: {implicit_type}`, or rename this field"),
                 );
                 ok = false;
@@ -1149,20 +946,17 @@ impl Validator {
 
         let mut lookup = None;
         let kind = match field_type {
-            FieldType::SingleLineText => FieldKind::SingleLineText {
-                max_length: self.max_length(&f.max_length, 10_485_760).unwrap_or(256),
-            },
-            FieldType::MultiLineText => FieldKind::MultiLineText {
-                max_length: self.max_length(&f.max_length, 1_073_741_823),
-            },
+            FieldType::SingleLineText => {
+                FieldKind::SingleLineText { max_length: self.max_length(&f.max_length, 10_485_760).unwrap_or(256) }
+            }
+            FieldType::MultiLineText => {
+                FieldKind::MultiLineText { max_length: self.max_length(&f.max_length, 1_073_741_823) }
+            }
             FieldType::Email => FieldKind::Email,
             FieldType::WholeNumber => {
                 let big_int = f.big_int.as_ref().is_some_and(|b| b.value);
-                let (lo, hi) = if big_int {
-                    (i64::MIN as f64, i64::MAX as f64)
-                } else {
-                    (i32::MIN as f64, i32::MAX as f64)
-                };
+                let (lo, hi) =
+                    if big_int { (i64::MIN as f64, i64::MAX as f64) } else { (i32::MIN as f64, i32::MAX as f64) };
                 let int = |v: &mut Self, x: &Option<Spanned<f64>>, key: &str| -> Option<i64> {
                     let x = x.as_ref()?;
                     if x.value.fract() != 0.0 {
@@ -1174,16 +968,8 @@ impl Validator {
                         return None;
                     }
                     if x.value < lo || x.value > hi {
-                        let hint = if big_int {
-                            "use a 64-bit value"
-                        } else {
-                            "add `bigInt: true` for 64-bit values"
-                        };
-                        v.err(
-                            x.pos,
-                            format!("`{key}: {}` does not fit the field's integer type", x.value),
-                            hint,
-                        );
+                        let hint = if big_int { "use a 64-bit value" } else { "add `bigInt: true` for 64-bit values" };
+                        v.err(x.pos, format!("`{key}: {}` does not fit the field's integer type", x.value), hint);
                         return None;
                     }
                     Some(x.value as i64)
@@ -1192,11 +978,7 @@ impl Validator {
                 let max = int(self, &f.max, "max");
                 if let (Some(a), Some(b), Some(maxp)) = (min, max, &f.max) {
                     if a > b {
-                        self.err(
-                            maxp.pos,
-                            format!("`max: {b}` is below `min: {a}`"),
-                            "swap them, or fix one of them",
-                        );
+                        self.err(maxp.pos, format!("`max: {b}` is below `min: {a}`"), "swap them, or fix one of them");
                     }
                 }
                 FieldKind::WholeNumber { min, max, big_int }
@@ -1218,22 +1000,17 @@ impl Validator {
                 let max = f.max.as_ref().map(|x| x.value);
                 if let (Some(a), Some(b), Some(maxp)) = (min, max, &f.max) {
                     if a > b {
-                        self.err(
+                        self.missing(
+                            "target",
                             maxp.pos,
                             format!("`max: {b}` is below `min: {a}`"),
                             "swap them, or fix one of them",
                         );
                     }
                 }
-                FieldKind::DecimalNumber {
-                    min,
-                    max,
-                    precision,
-                }
+                FieldKind::DecimalNumber { min, max, precision }
             }
-            FieldType::DateTime => FieldKind::DateTime {
-                date_only: f.date_only.as_ref().is_some_and(|d| d.value),
-            },
+            FieldType::DateTime => FieldKind::DateTime { date_only: f.date_only.as_ref().is_some_and(|d| d.value) },
             FieldType::Boolean => FieldKind::Boolean,
             FieldType::Json => FieldKind::Json,
             FieldType::OptionSet | FieldType::MultiSelectOptionSet => {
@@ -1246,7 +1023,8 @@ impl Validator {
             }
             FieldType::Lookup => {
                 let Some(target) = &f.target else {
-                    self.err(
+                    self.missing(
+                        "target",
                         type_text.pos,
                         format!("`Lookup` field `{}` has no `target`", name.value),
                         "add `target: <Entity>` naming the related entity",
@@ -1254,28 +1032,16 @@ impl Validator {
                     return None;
                 };
                 if !entity_names.contains(&target.value) {
-                    let hint = match did_you_mean(
-                        &target.value,
-                        entity_names.iter().map(String::as_str),
-                    ) {
+                    let hint = match did_you_mean(&target.value, entity_names.iter().map(String::as_str)) {
                         Some(near) => format!("did you mean `{near}`?"),
-                        None => format!(
-                            "declared entities: {}",
-                            list_owned(entity_names.iter().map(String::as_str))
-                        ),
+                        None => format!("declared entities: {}", list_owned(entity_names.iter().map(String::as_str))),
                     };
-                    self.err(
-                        target.pos,
-                        format!("unknown target entity `{}`", target.value),
-                        hint,
-                    );
+                    self.err(target.pos, format!("unknown target entity `{}`", target.value), hint);
                     return None;
                 }
                 let relation = match &f.relation {
                     None => RelationKind::ManyToOne,
-                    Some(r) => {
-                        self.keyword(r, "relation", RelationKind::NAMES, RelationKind::parse)?
-                    }
+                    Some(r) => self.keyword(r, "relation", RelationKind::NAMES, RelationKind::parse)?,
                 };
                 if required && relation.is_to_many() {
                     self.err(
@@ -1295,15 +1061,10 @@ impl Validator {
                 }
                 let (inverse, inverse_pos) = match &f.inverse {
                     Some(inv) => {
-                        if !names::is_camel_identifier(&inv.value)
-                            || names::is_js_reserved(&inv.value)
-                        {
+                        if !names::is_camel_identifier(&inv.value) || names::is_js_reserved(&inv.value) {
                             self.err(
                                 inv.pos,
-                                format!(
-                                    "inverse name `{}` is not a camelCase field name",
-                                    inv.value
-                                ),
+                                format!("inverse name `{}` is not a camelCase field name", inv.value),
                                 "e.g. `inverse: orders`",
                             );
                             return None;
@@ -1312,11 +1073,7 @@ impl Validator {
                     }
                     None => {
                         let base = names::camel(&ctx.name);
-                        let default = if relation.inverse().is_to_many() {
-                            names::plural(&base)
-                        } else {
-                            base
-                        };
+                        let default = if relation.inverse().is_to_many() { names::plural(&base) } else { base };
                         (default, name.pos)
                     }
                 };
@@ -1342,9 +1099,7 @@ impl Validator {
             FieldType::Id => {
                 let id_type = match &f.id_type {
                     None => IdType::Cuid,
-                    Some(t) => self
-                        .keyword(t, "id type", IdType::NAMES, IdType::parse)
-                        .unwrap_or(IdType::Cuid),
+                    Some(t) => self.keyword(t, "id type", IdType::NAMES, IdType::parse).unwrap_or(IdType::Cuid),
                 };
                 FieldKind::Id { id_type }
             }
@@ -1360,16 +1115,11 @@ impl Validator {
         }
         let always_required = matches!(
             field_type,
-            FieldType::Id
-                | FieldType::CreatedAt
-                | FieldType::UpdatedAt
-                | FieldType::Username
-                | FieldType::Password
+            FieldType::Id | FieldType::CreatedAt | FieldType::UpdatedAt | FieldType::Username | FieldType::Password
         );
         let field = Field {
             name: name.value.clone(),
-            display_name: text(&f.display_name)
-                .map_or_else(|| names::words(&name.value), str::to_string),
+            display_name: text(&f.display_name).map_or_else(|| names::words(&name.value), str::to_string),
             description: text(&f.description).map(str::to_string),
             required: required || always_required,
             unique: unique || matches!(field_type, FieldType::Id | FieldType::Username),
@@ -1395,22 +1145,19 @@ impl Validator {
         if name.value.len() > names::SQL_IDENTIFIER_MAX - 2 {
             self.err(
                 name.pos,
-                format!(
-                    "field name `{}` is longer than {} characters",
-                    name.value,
-                    names::SQL_IDENTIFIER_MAX - 2
-                ),
+                format!("field name `{}` is longer than {} characters", name.value, names::SQL_IDENTIFIER_MAX - 2),
                 "PostgreSQL truncates longer column names; choose a shorter name",
             );
             return false;
         }
-        if names::is_js_reserved(&name.value)
-            || names::RESERVED_FIELD_NAMES.contains(&name.value.as_str())
-        {
+        if names::is_js_reserved(&name.value) || names::RESERVED_FIELD_NAMES.contains(&name.value.as_str()) {
             self.err(
                 name.pos,
                 format!("field name `{}` is reserved", name.value),
-                format!("`{}` is a TypeScript keyword or a name the generated `{}` API uses; rename the field", name.value, ctx.name),
+                format!(
+                    "`{}` is a TypeScript keyword or a name the generated `{}` API uses; rename the field",
+                    name.value, ctx.name
+                ),
             );
             return false;
         }
@@ -1437,7 +1184,8 @@ impl Validator {
         ty: FieldType,
     ) -> Vec<OptionValue> {
         let Some(raw) = raw else {
-            self.err(
+            self.missing(
+                "options",
                 name.pos,
                 format!("`{ty}` field `{}` has no `options`", name.value),
                 "add `options: [first, second]`",
@@ -1445,16 +1193,13 @@ impl Validator {
             return Vec::new();
         };
         if raw.value.is_empty() {
-            self.err(
-                raw.pos,
-                "`options` is empty",
-                "list at least one value, e.g. `options: [draft, active]`",
-            );
+            self.err(raw.pos, "`options` is empty", "list at least one value, e.g. `options: [draft, active]`");
         }
         let mut out: Vec<OptionValue> = Vec::new();
         for option in &raw.value {
             let Some(value) = &option.value.value else {
-                self.err(
+                self.missing(
+                    "value",
                     option.pos,
                     "option without a `value`",
                     "write `{ value: draft, label: Draft }` or just `draft`",
@@ -1470,29 +1215,19 @@ impl Validator {
                 continue;
             }
             if out.iter().any(|o| o.value == value.value) {
-                self.err(
-                    value.pos,
-                    format!("duplicate option `{}`", value.value),
-                    "list each value once",
-                );
+                self.err(value.pos, format!("duplicate option `{}`", value.value), "list each value once");
                 continue;
             }
             out.push(OptionValue {
                 value: value.value.clone(),
-                label: text(&option.value.label)
-                    .map_or_else(|| value.value.clone(), str::to_string),
+                label: text(&option.value.label).map_or_else(|| value.value.clone(), str::to_string),
             });
         }
         out
     }
 
     /// Adds `id`, `createdAt`, `updatedAt` at the front unless declared.
-    fn implicit_fields(
-        &mut self,
-        _ctx: &EntityCx,
-        fields: &mut Vec<Field>,
-        positions: &mut Vec<Pos>,
-    ) {
+    fn implicit_fields(&mut self, _ctx: &EntityCx, fields: &mut Vec<Field>, positions: &mut Vec<Pos>) {
         let mut front = Vec::new();
         let implicit = |name: &str, kind: FieldKind| Field {
             name: name.to_string(),
@@ -1505,23 +1240,12 @@ impl Validator {
             kind,
         };
         if !fields.iter().any(|f| f.field_type() == FieldType::Id) {
-            front.push(implicit(
-                "id",
-                FieldKind::Id {
-                    id_type: IdType::Cuid,
-                },
-            ));
+            front.push(implicit("id", FieldKind::Id { id_type: IdType::Cuid }));
         }
-        if !fields
-            .iter()
-            .any(|f| f.field_type() == FieldType::CreatedAt)
-        {
+        if !fields.iter().any(|f| f.field_type() == FieldType::CreatedAt) {
             front.push(implicit("createdAt", FieldKind::CreatedAt));
         }
-        if !fields
-            .iter()
-            .any(|f| f.field_type() == FieldType::UpdatedAt)
-        {
+        if !fields.iter().any(|f| f.field_type() == FieldType::UpdatedAt) {
             front.push(implicit("updatedAt", FieldKind::UpdatedAt));
         }
         let n = front.len();
@@ -1529,27 +1253,14 @@ impl Validator {
         positions.splice(0..0, std::iter::repeat_n(Pos::default(), n));
     }
 
-    fn relations(
-        &mut self,
-        entities: &mut [(Entity, Pos)],
-        field_pos: &[Vec<Pos>],
-        lookups: Vec<DeclaredLookup>,
-    ) {
+    fn relations(&mut self, entities: &mut [(Entity, Pos)], field_pos: &[Vec<Pos>], lookups: Vec<DeclaredLookup>) {
         // Field indices shift by the implicit fields added at the front.
         let offset = |entities: &[(Entity, Pos)], e: usize, declared_index: usize| -> usize {
-            let implicit = entities[e]
-                .0
-                .fields
-                .iter()
-                .take_while(|f| f.implicit)
-                .count();
+            let implicit = entities[e].0.fields.iter().take_while(|f| f.implicit).count();
             implicit + declared_index
         };
-        let by_name: HashMap<String, usize> = entities
-            .iter()
-            .enumerate()
-            .map(|(i, (e, _))| (e.name.clone(), i))
-            .collect();
+        let by_name: HashMap<String, usize> =
+            entities.iter().enumerate().map(|(i, (e, _))| (e.name.clone(), i)).collect();
         // Declared lookups keyed by (entity, field name).
         let declared: BTreeMap<(String, String), usize> = lookups
             .iter()
@@ -1576,17 +1287,10 @@ impl Validator {
                 Some(&j) => {
                     // Both sides declared: they must agree; the first by (entity, field) decides.
                     let other = &lookups[j];
-                    let other_field = entities[other.entity].0.fields
-                        [offset(entities, other.entity, other.field)]
-                    .name
-                    .clone();
-                    if other.target.value != entity
-                        || other.kind != kind.inverse()
-                        || other.inverse != field_name
-                    {
-                        if (entity.as_str(), field_name.as_str())
-                            < (target_name.as_str(), other_field.as_str())
-                        {
+                    let other_field =
+                        entities[other.entity].0.fields[offset(entities, other.entity, other.field)].name.clone();
+                    if other.target.value != entity || other.kind != kind.inverse() || other.inverse != field_name {
+                        if (entity.as_str(), field_name.as_str()) < (target_name.as_str(), other_field.as_str()) {
                             self.err(
                                 l.inverse_pos,
                                 format!(
@@ -1609,21 +1313,14 @@ impl Validator {
                         RelationKind::OneToOne => (first == me, first),
                         RelationKind::ManyToMany => (false, first),
                     };
-                    if let FieldKind::Lookup(rel) =
-                        &mut entities[l.entity].0.fields[field_index].kind
-                    {
+                    if let FieldKind::Lookup(rel) = &mut entities[l.entity].0.fields[field_index].kind {
                         rel.relation_name = format!("{}{}", owner.0, names::pascal(&owner.1));
                         rel.holds_foreign_key = holds;
                     }
                 }
                 None => {
                     // Only this side declared: create the inverse on the target.
-                    if entities[t]
-                        .0
-                        .fields
-                        .iter()
-                        .any(|f| f.name.eq_ignore_ascii_case(&l.inverse))
-                    {
+                    if entities[t].0.fields.iter().any(|f| f.name.eq_ignore_ascii_case(&l.inverse)) {
                         self.err(
                             l.inverse_pos,
                             format!("`{target_name}` already has a field `{}`, so it cannot be the inverse of `{entity}.{field_name}`", l.inverse),
@@ -1634,27 +1331,19 @@ impl Validator {
                     if let Some(first) = implicit_added.get(&(t, l.inverse.to_ascii_lowercase())) {
                         self.err(
                             l.inverse_pos,
-                            format!(
-                                "inverse `{target_name}.{}` is already created by `{first}`",
-                                l.inverse
-                            ),
+                            format!("inverse `{target_name}.{}` is already created by `{first}`", l.inverse),
                             "two relations to the same entity need different `inverse:` names",
                         );
                         continue;
                     }
-                    implicit_added.insert(
-                        (t, l.inverse.to_ascii_lowercase()),
-                        format!("{entity}.{field_name}"),
-                    );
+                    implicit_added.insert((t, l.inverse.to_ascii_lowercase()), format!("{entity}.{field_name}"));
                     let holds = matches!(kind, RelationKind::ManyToOne | RelationKind::OneToOne);
                     let relation_name = if kind == RelationKind::OneToMany {
                         format!("{}{}", target_name, names::pascal(&l.inverse))
                     } else {
                         format!("{}{}", entity, names::pascal(&field_name))
                     };
-                    if let FieldKind::Lookup(rel) =
-                        &mut entities[l.entity].0.fields[field_index].kind
-                    {
+                    if let FieldKind::Lookup(rel) = &mut entities[l.entity].0.fields[field_index].kind {
                         rel.relation_name = relation_name.clone();
                         rel.holds_foreign_key = holds;
                     }
@@ -1705,19 +1394,14 @@ impl Validator {
                 let Some(fk) = rel.foreign_key(&field.name) else {
                     continue;
                 };
-                if let Some(clash) = entity
-                    .fields
-                    .iter()
-                    .find(|f| f.name.eq_ignore_ascii_case(&fk))
-                {
+                if let Some(clash) = entity.fields.iter().find(|f| f.name.eq_ignore_ascii_case(&fk)) {
                     let at = entity
                         .fields
                         .iter()
                         .position(|f| f.name == clash.name)
                         .and_then(|i| {
                             let implicit = entity.fields.iter().take_while(|f| f.implicit).count();
-                            i.checked_sub(implicit)
-                                .and_then(|d| field_pos[index].get(d + implicit))
+                            i.checked_sub(implicit).and_then(|d| field_pos[index].get(d + implicit))
                         })
                         .copied()
                         .filter(|p| *p != Pos::default())
@@ -1738,17 +1422,11 @@ impl Validator {
     fn cross_service(&mut self, services: &[(Option<Service>, ServiceSpans)]) {
         for (i, (_, a)) in services.iter().enumerate() {
             let Some(name) = &a.name else { continue };
-            if let Some((_, first)) = services[..i]
-                .iter()
-                .find(|(_, b)| b.name.as_deref() == Some(name.as_str()))
-            {
+            if let Some((_, first)) = services[..i].iter().find(|(_, b)| b.name.as_deref() == Some(name.as_str())) {
                 self.err(
                     a.name_pos,
                     format!("duplicate service `{name}`"),
-                    format!(
-                        "a service with this name is declared at line {}",
-                        first.name_pos.line
-                    ),
+                    format!("a service with this name is declared at line {}", first.name_pos.line),
                 );
             }
         }
@@ -1760,8 +1438,7 @@ impl Validator {
                 let (Some(sb), Some(db)) = (sb, &b.directory) else {
                     continue;
                 };
-                let same_repo =
-                    sa.git.provider == sb.git.provider && sa.git.repository == sb.git.repository;
+                let same_repo = sa.git.provider == sb.git.provider && sa.git.repository == sb.git.repository;
                 if same_repo && names::directories_overlap(da, db) {
                     self.err(
                         a.directory_pos,
@@ -1790,6 +1467,24 @@ struct ServiceSpans {
     name_pos: Pos,
     directory: Option<String>,
     directory_pos: Pos,
+}
+
+/// The Amplication type people usually mean by a common type name.
+fn field_type_alias(name: &str) -> Option<FieldType> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "string" | "text" | "varchar" | "str" => FieldType::SingleLineText,
+        "longtext" | "textarea" => FieldType::MultiLineText,
+        "int" | "integer" | "number" | "bigint" | "long" => FieldType::WholeNumber,
+        "float" | "double" | "decimal" | "money" | "numeric" => FieldType::DecimalNumber,
+        "date" | "timestamp" | "datetime" | "time" => FieldType::DateTime,
+        "bool" => FieldType::Boolean,
+        "enum" | "select" | "choice" => FieldType::OptionSet,
+        "relation" | "reference" | "ref" | "foreignkey" => FieldType::Lookup,
+        "object" | "jsonb" => FieldType::Json,
+        "uuid" | "cuid" | "key" => FieldType::Id,
+        "url" | "image" | "attachment" => FieldType::File,
+        _ => return None,
+    })
 }
 
 fn list_owned<'a>(items: impl Iterator<Item = &'a str>) -> String {

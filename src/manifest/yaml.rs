@@ -57,13 +57,7 @@ pub enum Scalar<'a> {
 
 impl Node {
     pub fn null(pos: Pos) -> Self {
-        Node {
-            pos,
-            kind: NodeKind::Scalar {
-                text: String::new(),
-                plain: true,
-            },
-        }
+        Node { pos, kind: NodeKind::Scalar { text: String::new(), plain: true } }
     }
 
     /// The typed meaning of a scalar node (None for collections).
@@ -173,22 +167,15 @@ fn is_core_float(s: &str) -> bool {
 
 fn pos_of(span: &Span) -> Pos {
     let m = span.start;
-    Pos::new(
-        u32::try_from(m.line()).unwrap_or(u32::MAX),
-        u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
-    )
+    Pos::new(u32::try_from(m.line()).unwrap_or(u32::MAX), u32::try_from(m.col() + 1).unwrap_or(u32::MAX))
 }
 
 /// Parses one YAML document. An empty document is a null node. Fatal problems (syntax,
 /// limits) end the load with one diagnostic; duplicate keys are collected and reported
 /// together with the tree.
 pub fn parse(text: &str) -> Result<(Node, Vec<Diagnostic>), Diagnostic> {
-    let loader = Loader {
-        parser: Parser::new_from_str(text),
-        anchors: HashMap::new(),
-        alias_nodes: 0,
-        diagnostics: Vec::new(),
-    };
+    let loader =
+        Loader { parser: Parser::new_from_str(text), anchors: HashMap::new(), alias_nodes: 0, diagnostics: Vec::new() };
     loader.document()
 }
 
@@ -206,13 +193,15 @@ impl<'a> Loader<'a> {
             Some(Err(e)) => {
                 let m = e.marker();
                 let pos = Pos::new(m.line() as u32, m.col() as u32 + 1);
+                if e.info().contains("recursion limit") {
+                    return Err(Diagnostic::new(pos, format!("nesting deeper than {MAX_DEPTH} levels")).with_hint(
+                        "a manifest never needs this much nesting; check that the file is the one you meant",
+                    ));
+                }
                 Err(Diagnostic::new(pos, format!("invalid YAML: {}", e.info()))
                     .with_hint("fix the YAML syntax at this position (indentation, quotes, `:` after keys)"))
             }
-            None => Err(Diagnostic::new(
-                Pos::new(1, 1),
-                "invalid YAML: unexpected end of input",
-            )),
+            None => Err(Diagnostic::new(Pos::new(1, 1), "invalid YAML: unexpected end of input")),
         }
     }
 
@@ -225,13 +214,8 @@ impl<'a> Loader<'a> {
                 Event::StreamEnd => break,
                 Event::DocumentStart(_) => {
                     if root.is_some() {
-                        return Err(Diagnostic::new(
-                            pos_of(&span),
-                            "a manifest holds exactly one YAML document",
-                        )
-                        .with_hint(
-                            "remove the `---` separator and everything after it, or split the file",
-                        ));
+                        return Err(Diagnostic::new(pos_of(&span), "a manifest holds exactly one YAML document")
+                            .with_hint("remove the `---` separator and everything after it, or split the file"));
                     }
                     let (event, span) = self.next()?;
                     root = Some(self.node(event, span, 0)?);
@@ -260,20 +244,16 @@ impl<'a> Loader<'a> {
                     if tag.is_yaml_core_schema() && tag.suffix == "str" {
                         plain = false;
                     } else if !tag.is_yaml_core_schema() {
-                        return Err(Diagnostic::new(pos, format!("YAML tag `{}{}` is not supported", tag.handle, tag.suffix))
-                            .with_hint("remove the tag; manifest values are plain strings, numbers, booleans, lists and mappings"));
+                        return Err(Diagnostic::new(
+                            pos,
+                            format!("YAML tag `{}{}` is not supported", tag.handle, tag.suffix),
+                        )
+                        .with_hint(
+                            "remove the tag; manifest values are plain strings, numbers, booleans, lists and mappings",
+                        ));
                     }
                 }
-                (
-                    Node {
-                        pos,
-                        kind: NodeKind::Scalar {
-                            text: text.into_owned(),
-                            plain,
-                        },
-                    },
-                    anchor,
-                )
+                (Node { pos, kind: NodeKind::Scalar { text: text.into_owned(), plain } }, anchor)
             }
             Event::SequenceStart(anchor, _) => {
                 let mut items = Vec::new();
@@ -284,13 +264,7 @@ impl<'a> Loader<'a> {
                     }
                     items.push(self.node(ev, sp, depth + 1)?);
                 }
-                (
-                    Node {
-                        pos,
-                        kind: NodeKind::Seq(items),
-                    },
-                    anchor,
-                )
+                (Node { pos, kind: NodeKind::Seq(items) }, anchor)
             }
             Event::MappingStart(anchor, _) => {
                 let mut entries: Vec<(Key, Node)> = Vec::new();
@@ -304,17 +278,11 @@ impl<'a> Loader<'a> {
                     let key = match ev {
                         Event::Scalar(text, _, _, _) => text.into_owned(),
                         Event::Alias(_) | Event::SequenceStart(..) | Event::MappingStart(..) => {
-                            return Err(Diagnostic::new(
-                                key_pos,
-                                "mapping keys must be plain text",
-                            )
-                            .with_hint("write the key as a word followed by `:`"));
+                            return Err(Diagnostic::new(key_pos, "mapping keys must be plain text")
+                                .with_hint("write the key as a word followed by `:`"));
                         }
                         _ => {
-                            return Err(Diagnostic::new(
-                                key_pos,
-                                "invalid YAML: unexpected event in a mapping",
-                            ));
+                            return Err(Diagnostic::new(key_pos, "invalid YAML: unexpected event in a mapping"));
                         }
                     };
                     let (ev, sp) = self.next()?;
@@ -325,33 +293,19 @@ impl<'a> Loader<'a> {
                     }
                     if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == key) {
                         self.diagnostics.push(
-                            Diagnostic::new(key_pos, format!("duplicate key `{key}`")).with_hint(
-                                format!(
-                                    "`{key}` is already set at line {}; keep one of them",
-                                    first.pos.line
-                                ),
-                            ),
+                            Diagnostic::new(key_pos, format!("duplicate key `{key}`")).with_hint(format!(
+                                "`{key}` is already set at line {}; keep one of them",
+                                first.pos.line
+                            )),
                         );
                         continue;
                     }
-                    entries.push((
-                        Key {
-                            name: key,
-                            pos: key_pos,
-                        },
-                        value,
-                    ));
+                    entries.push((Key { name: key, pos: key_pos }, value));
                 }
                 for merge in merges {
                     self.merge_into(&mut entries, merge)?;
                 }
-                (
-                    Node {
-                        pos,
-                        kind: NodeKind::Map(entries),
-                    },
-                    anchor,
-                )
+                (Node { pos, kind: NodeKind::Map(entries) }, anchor)
             }
             Event::Alias(id) => {
                 let Some(target) = self.anchors.get(&id) else {
@@ -379,28 +333,18 @@ impl<'a> Loader<'a> {
     }
 
     /// Applies a YAML merge key: keys of the merged mapping(s) not already present are added.
-    fn merge_into(
-        &mut self,
-        entries: &mut Vec<(Key, Node)>,
-        merge: Node,
-    ) -> Result<(), Diagnostic> {
+    fn merge_into(&mut self, entries: &mut Vec<(Key, Node)>, merge: Node) -> Result<(), Diagnostic> {
         let sources = match merge.kind {
             NodeKind::Map(_) => vec![merge],
             NodeKind::Seq(items) => items,
             _ => {
-                return Err(Diagnostic::new(
-                    merge.pos,
-                    "a merge key `<<` needs a mapping or a list of mappings",
-                )
-                .with_hint("write `<<: *anchor` where `anchor` names a mapping"));
+                return Err(Diagnostic::new(merge.pos, "a merge key `<<` needs a mapping or a list of mappings")
+                    .with_hint("write `<<: *anchor` where `anchor` names a mapping"));
             }
         };
         for source in sources {
             let NodeKind::Map(src) = source.kind else {
-                return Err(Diagnostic::new(
-                    source.pos,
-                    "a merge key `<<` needs a mapping or a list of mappings",
-                ));
+                return Err(Diagnostic::new(source.pos, "a merge key `<<` needs a mapping or a list of mappings"));
             };
             for (k, v) in src {
                 if !entries.iter().any(|(e, _)| e.name == k.name) {
@@ -416,12 +360,7 @@ fn count_nodes(node: &Node) -> usize {
     match &node.kind {
         NodeKind::Scalar { .. } => 1,
         NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        NodeKind::Map(entries) => {
-            1 + entries
-                .iter()
-                .map(|(_, v)| 1 + count_nodes(v))
-                .sum::<usize>()
-        }
+        NodeKind::Map(entries) => 1 + entries.iter().map(|(_, v)| 1 + count_nodes(v)).sum::<usize>(),
     }
 }
 
@@ -446,17 +385,11 @@ mod tests {
     #[test]
     fn positions_are_one_based() {
         let (root, _) = parse("a:\n  b: [1, two]\n").expect("parses");
-        let NodeKind::Map(entries) = &root.kind else {
-            panic!("map")
-        };
+        let NodeKind::Map(entries) = &root.kind else { panic!("map") };
         assert_eq!(entries[0].0.pos, Pos::new(1, 1));
-        let NodeKind::Map(inner) = &entries[0].1.kind else {
-            panic!("map")
-        };
+        let NodeKind::Map(inner) = &entries[0].1.kind else { panic!("map") };
         assert_eq!(inner[0].0.pos, Pos::new(2, 3));
-        let NodeKind::Seq(items) = &inner[0].1.kind else {
-            panic!("seq")
-        };
+        let NodeKind::Seq(items) = &inner[0].1.kind else { panic!("seq") };
         assert_eq!(items[1].pos, Pos::new(2, 10));
     }
 
@@ -464,19 +397,9 @@ mod tests {
     fn merge_keys_fill_missing_keys_only() {
         let (root, diags) = parse("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n").expect("parses");
         assert!(diags.is_empty());
-        let NodeKind::Map(entries) = &root.kind else {
-            panic!()
-        };
-        let NodeKind::Map(m) = &entries[1].1.kind else {
-            panic!()
-        };
-        let keys: Vec<_> = m
-            .iter()
-            .map(|(k, v)| (k.name.as_str(), v.scalar()))
-            .collect();
-        assert_eq!(
-            keys,
-            vec![("y", Some(Scalar::Int(3))), ("x", Some(Scalar::Int(1)))]
-        );
+        let NodeKind::Map(entries) = &root.kind else { panic!() };
+        let NodeKind::Map(m) = &entries[1].1.kind else { panic!() };
+        let keys: Vec<_> = m.iter().map(|(k, v)| (k.name.as_str(), v.scalar())).collect();
+        assert_eq!(keys, vec![("y", Some(Scalar::Int(3))), ("x", Some(Scalar::Int(1)))]);
     }
 }
