@@ -10,8 +10,8 @@ use crate::error::Reply;
 use crate::handlers::pulls::{MergeRequest, merge_pull};
 use crate::state::{State, Token, lock};
 use crate::types::{
-    AppSpec, Fault, FileChange, InstallationSpec, MergeMethod, OrgSpec, Permissions, RepoAccess, RepoSpec, Seed, TokenKind,
-    TokenSpec, UserSpec,
+    AppSpec, Fault, FileChange, InstallationSpec, MergeMethod, OrgSpec, Permissions, RepoAccess, RepoSpec, Seed,
+    TokenKind, TokenSpec, UserSpec,
 };
 
 fn bad(message: impl std::fmt::Display) -> Reply {
@@ -57,7 +57,13 @@ struct ConfigBody {
 }
 
 /// Merges a pull request as the repository owner (admin and library use).
-pub(crate) fn merge_as_owner(state: &State, owner: &str, name: &str, number: u64, method: MergeMethod) -> anyhow::Result<String> {
+pub(crate) fn merge_as_owner(
+    state: &State,
+    owner: &str,
+    name: &str,
+    number: u64,
+    method: MergeMethod,
+) -> anyhow::Result<String> {
     let repo = {
         let db = lock(&state.db);
         db.repo(owner, name).cloned().ok_or_else(|| anyhow::anyhow!("no repository `{owner}/{name}`"))?
@@ -114,7 +120,8 @@ pub(crate) fn handle(state: &State, method: &str, path: &str, _query: &str, body
                 done(state.commit_files(o, n, &b.branch, &b.changes, &b.message).map(|sha| json!({ "sha": sha })), 201)
             }
             ("POST", ["repos", o, n, "pulls", num, "merge"]) => {
-                let b: MergeBody = if body.is_empty() { MergeBody { merge_method: MergeMethod::Merge } } else { parse(body)? };
+                let b: MergeBody =
+                    if body.is_empty() { MergeBody { merge_method: MergeMethod::Merge } } else { parse(body)? };
                 let number: u64 = num.parse().map_err(|_| bad("the pull request number is not a number"))?;
                 done(merge_as_owner(state, o, n, number, b.merge_method).map(|sha| json!({ "sha": sha })), 200)
             }
@@ -124,10 +131,8 @@ pub(crate) fn handle(state: &State, method: &str, path: &str, _query: &str, body
                 done(state.add_installation(&parse::<InstallationSpec>(body)?).map(|_| json!({})), 201)
             }
             ("GET", ["faults"]) => {
-                let faults: Vec<Value> = lock(&state.faults)
-                    .iter()
-                    .map(|f| json!({ "fault": f.fault, "seen": f.seen }))
-                    .collect();
+                let faults: Vec<Value> =
+                    lock(&state.faults).iter().map(|f| json!({ "fault": f.fault, "seen": f.seen })).collect();
                 Reply::ok(Value::Array(faults))
             }
             ("POST", ["faults"]) => done(state.add_fault(parse::<Fault>(body)?).map(|_| json!({})), 201),

@@ -28,7 +28,9 @@ impl Caller {
 
     fn denied_message(&self) -> &'static str {
         match self {
-            Caller::Token { info, .. } if info.kind == TokenKind::Pat => "Resource not accessible by personal access token",
+            Caller::Token { info, .. } if info.kind == TokenKind::Pat => {
+                "Resource not accessible by personal access token"
+            }
             _ => "Resource not accessible by integration",
         }
     }
@@ -115,13 +117,12 @@ pub(crate) fn authenticate(db: &mut Db, header: Option<&str>) -> Result<Caller, 
     if credential.starts_with("eyJ") && credential.matches('.').count() == 2 {
         return verify_app_jwt(db, credential).map(|app_id| Caller::App { app_id });
     }
-    let Some(info) = db.tokens.get_mut(credential) else {
+    let Some(info) = db.tokens.get(credential) else {
         return Err(ApiError::bad_credentials());
     };
     if info.expires_at.is_some_and(|e| e <= Timestamp::now()) {
         return Err(ApiError::bad_credentials());
     }
-    info.used += 1;
     Ok(Caller::Token { token: credential.to_string(), info: info.clone() })
 }
 
@@ -153,9 +154,9 @@ fn verify_app_jwt(db: &Db, jwt: &str) -> Result<u64, ApiError> {
     jsonwebtoken::decode::<Value>(jwt, &key, &validation)
         .map_err(|_| jwt_error("A JSON web token could not be decoded"))?;
     let now = Timestamp::now().as_second();
-    let iat = claims["iat"]
-        .as_i64()
-        .ok_or_else(|| jwt_error("'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued"))?;
+    let iat = claims["iat"].as_i64().ok_or_else(|| {
+        jwt_error("'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued")
+    })?;
     let exp = claims["exp"].as_i64().ok_or_else(|| {
         jwt_error("'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires")
     })?;
@@ -163,7 +164,9 @@ fn verify_app_jwt(db: &Db, jwt: &str) -> Result<u64, ApiError> {
         return Err(jwt_error("'Issued at' claim ('iat') must be an Integer representing a time in the past"));
     }
     if exp <= now {
-        return Err(jwt_error("'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires"));
+        return Err(jwt_error(
+            "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires",
+        ));
     }
     if exp > now + 600 + 60 || exp - iat > 600 + 60 {
         return Err(jwt_error("'Expiration time' claim ('exp') is too far in the future"));

@@ -25,7 +25,12 @@ pub struct Ident {
 
 impl Ident {
     pub fn now(name: &str, email: &str) -> Self {
-        Ident { name: name.to_string(), email: email.to_string(), time: jiff::Timestamp::now().as_second(), tz_minutes: 0 }
+        Ident {
+            name: name.to_string(),
+            email: email.to_string(),
+            time: jiff::Timestamp::now().as_second(),
+            tz_minutes: 0,
+        }
     }
 
     fn git_date(&self) -> String {
@@ -401,7 +406,14 @@ impl Git {
     }
 
     /// Writes a commit object.
-    pub fn commit_tree(&self, tree: &str, parents: &[String], message: &str, author: &Ident, committer: &Ident) -> Result<String> {
+    pub fn commit_tree(
+        &self,
+        tree: &str,
+        parents: &[String],
+        message: &str,
+        author: &Ident,
+        committer: &Ident,
+    ) -> Result<String> {
         let mut args: Vec<&str> = vec!["commit-tree", tree];
         for p in parents {
             args.push("-p");
@@ -509,7 +521,8 @@ impl Git {
 
     /// Paths a commit changes (for a merge: the paths that differ from every parent).
     pub fn changed_paths(&self, commit: &str) -> Result<Vec<String>> {
-        let out = self.run(&["diff-tree", "-r", "--root", "-c", "--name-only", "--no-commit-id", "-z", commit], None)?;
+        let out =
+            self.run(&["diff-tree", "-r", "--root", "-c", "--name-only", "--no-commit-id", "-z", commit], None)?;
         Ok(out
             .split(|b| *b == 0)
             .filter(|r| !r.is_empty())

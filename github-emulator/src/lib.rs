@@ -29,8 +29,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 pub use types::{
-    Access, AllRepos, AppSpec, Fault, FaultAction, FileChange, InstallationSpec, LogEntry, MergeMethod, OrgSpec, Permissions,
-    RepoAccess, RepoSpec, Seed, TokenKind, TokenSpec, UserSpec,
+    Access, AllRepos, AppSpec, Fault, FaultAction, FileChange, InstallationSpec, LogEntry, MergeMethod, OrgSpec,
+    Permissions, RepoAccess, RepoSpec, Seed, TokenKind, TokenSpec, UserSpec,
 };
 
 /// The TEST-ONLY RSA key pair of `tests/fixtures/` for GitHub App tests. It protects
@@ -113,7 +113,11 @@ impl Server {
 }
 
 /// Serves on `listener` until `shutdown` completes. `config.data_dir` is required here.
-pub async fn serve(config: Config, listener: tokio::net::TcpListener, shutdown: impl Future<Output = ()>) -> Result<()> {
+pub async fn serve(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> Result<()> {
     Server::new(config, listener).await?.run(shutdown).await;
     Ok(())
 }
@@ -139,7 +143,10 @@ impl Emulator {
         let (temp, dir) = match &config.data_dir {
             Some(d) => (None, d.clone()),
             None => {
-                let t = tempfile::Builder::new().prefix("github-emulator-").tempdir().context("creating a data directory")?;
+                let t = tempfile::Builder::new()
+                    .prefix("github-emulator-")
+                    .tempdir()
+                    .context("creating a data directory")?;
                 let p = t.path().to_path_buf();
                 (Some(t), p)
             }
@@ -210,7 +217,14 @@ impl Emulator {
 
     /// Creates a repository: `empty` makes a bare repository with no commits, otherwise one
     /// commit with a README on `default_branch`. Returns the bare repository's path.
-    pub fn add_repo(&self, owner: &str, name: &str, default_branch: &str, private: bool, empty: bool) -> Result<PathBuf> {
+    pub fn add_repo(
+        &self,
+        owner: &str,
+        name: &str,
+        default_branch: &str,
+        private: bool,
+        empty: bool,
+    ) -> Result<PathBuf> {
         self.state.add_repo(&RepoSpec {
             owner: owner.into(),
             name: name.into(),
@@ -226,7 +240,14 @@ impl Emulator {
     }
 
     /// Registers a token.
-    pub fn add_token(&self, token: &str, login: &str, kind: TokenKind, repos: RepoAccess, permissions: Permissions) -> Result<()> {
+    pub fn add_token(
+        &self,
+        token: &str,
+        login: &str,
+        kind: TokenKind,
+        repos: RepoAccess,
+        permissions: Permissions,
+    ) -> Result<()> {
         self.state.add_token(&TokenSpec { token: token.into(), login: login.into(), kind, repos, permissions })
     }
 
@@ -248,8 +269,21 @@ impl Emulator {
     }
 
     /// Installs an app on an account.
-    pub fn add_installation(&self, id: u64, app_id: u64, account: &str, repositories: RepoAccess, permissions: Permissions) -> Result<()> {
-        self.state.add_installation(&InstallationSpec { id, app_id, account: account.into(), repositories, permissions })
+    pub fn add_installation(
+        &self,
+        id: u64,
+        app_id: u64,
+        account: &str,
+        repositories: RepoAccess,
+        permissions: Permissions,
+    ) -> Result<()> {
+        self.state.add_installation(&InstallationSpec {
+            id,
+            app_id,
+            account: account.into(),
+            repositories,
+            permissions,
+        })
     }
 
     /// Injects a fault.
@@ -283,7 +317,14 @@ impl Emulator {
     }
 
     /// "Someone else" commits changes onto a branch (created when missing); returns the sha.
-    pub fn commit_files(&self, owner: &str, repo: &str, branch: &str, changes: &[FileChange], message: &str) -> Result<String> {
+    pub fn commit_files(
+        &self,
+        owner: &str,
+        repo: &str,
+        branch: &str,
+        changes: &[FileChange],
+        message: &str,
+    ) -> Result<String> {
         self.state.commit_files(owner, repo, branch, changes, message)
     }
 

@@ -62,9 +62,11 @@ async fn run(cli: Cli) -> Result<()> {
         }
         None => None,
     };
-    let listener = tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("binding {}", cli.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("binding {}", cli.listen))?;
     let addr = listener.local_addr()?;
-    let config = Config { data_dir: Some(cli.data.clone()), listen: Some(addr), seed, tree_truncate_at: cli.tree_truncate_at };
+    let config =
+        Config { data_dir: Some(cli.data.clone()), listen: Some(addr), seed, tree_truncate_at: cli.tree_truncate_at };
     let server = Server::new(config, listener).await?;
     if let Some(pf) = &cli.port_file {
         let tmp = pf.with_extension("tmp");

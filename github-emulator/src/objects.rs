@@ -155,11 +155,7 @@ pub(crate) fn organization_full(u: &Urls, db: &Db, a: &Account) -> Value {
         "avatar_url": format!("{}/avatars/u/{}?v=4", u.web, a.id),
         "description": null,
         "name": a.name.clone().unwrap_or_else(|| a.login.clone()),
-        "company": null,
         "blog": "",
-        "location": null,
-        "email": null,
-        "twitter_username": null,
         "is_verified": false,
         "has_organization_projects": true,
         "has_repository_projects": true,
@@ -433,20 +429,26 @@ pub(crate) fn diff_entry(u: &Urls, repo: &Repo, head: &str, f: &DiffFile) -> Val
 }
 
 /// Characters escaped in a path put into a URL.
-pub(crate) const PATH_SET: &percent_encoding::AsciiSet =
-    &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
+pub(crate) const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
 
 /// `commit` (the REST commit with `commit`, users, parents; `files`/`stats` when given).
 pub(crate) fn commit(u: &Urls, db: &Db, repo: &Repo, c: &RawCommit, files: Option<&[DiffFile]>) -> Value {
     let api = u.repo_api(repo);
     let web = u.repo_web(repo);
+    // GitHub's `{}` (empty-object) for an email that belongs to no account.
     let user_for = |i: &Ident| match db.account_by_email(&i.email) {
         Some(a) => simple_user(u, a),
-        None if i.email == "noreply@github.com" => match db.account("web-flow") {
-            Some(a) => simple_user(u, a),
-            None => Value::Null,
-        },
-        None => Value::Null,
+        None => json!({}),
     };
     let mut v = json!({
         "url": format!("{api}/commits/{}", c.sha),
@@ -596,6 +598,7 @@ fn team(u: &Urls, repo: &Repo, slug: &str) -> Value {
         "members_url": format!("{api}/members{{/member}}"),
         "repositories_url": format!("{api}/repos"),
         "type": "organization",
+        "parent": null,
     })
 }
 
@@ -713,7 +716,14 @@ pub(crate) fn issue_comment(u: &Urls, db: &Db, repo: &Repo, i: &Issue, c: &Comme
 }
 
 /// One entry of a contents listing, or (with `content`) `content-file`.
-pub(crate) fn content_entry(u: &Urls, repo: &Repo, git_ref: &str, path: &str, e: &TreeEntry, content: Option<&[u8]>) -> Value {
+pub(crate) fn content_entry(
+    u: &Urls,
+    repo: &Repo,
+    git_ref: &str,
+    path: &str,
+    e: &TreeEntry,
+    content: Option<&[u8]>,
+) -> Value {
     let name = path.rsplit('/').next().unwrap_or(path);
     let enc = percent_encoding::utf8_percent_encode(path, PATH_SET).to_string();
     let kind = match (e.kind.as_str(), e.mode.as_str()) {

@@ -56,7 +56,8 @@ async fn serve_connection(state: Arc<State>, stream: tokio::net::TcpStream) {
         let kill = k.clone();
         async move { Ok::<_, Infallible>(handle(state, kill, req).await) }
     });
-    let conn = hyper::server::conn::http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
+    let conn =
+        hyper::server::conn::http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
     tokio::select! {
         _ = conn => {}
         _ = kill.notified() => {}
@@ -66,7 +67,14 @@ async fn serve_connection(state: Arc<State>, stream: tokio::net::TcpStream) {
 fn request_id(state: &State) -> String {
     let n = state.request_counter.fetch_add(1, Ordering::Relaxed) + 1;
     let pid = std::process::id();
-    format!("E{:03X}:{:04X}:{:06X}:{:07X}:{:08X}", pid % 0xFFF, pid % 0xFFFF, n, n * 7, jiff::Timestamp::now().as_second())
+    format!(
+        "E{:03X}:{:04X}:{:06X}:{:07X}:{:08X}",
+        pid % 0xFFF,
+        pid % 0xFFFF,
+        n,
+        n * 7,
+        jiff::Timestamp::now().as_second()
+    )
 }
 
 fn decode_segments(path: &str) -> Vec<String> {
@@ -125,13 +133,19 @@ fn fault_reply(state: &State, action: &FaultAction, authorization: Option<&str>,
                     500 => "Server Error",
                     502 => "Server Error",
                     503 => "Service Unavailable",
-                    504 => "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists.",
+                    504 => {
+                        "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists."
+                    }
                     403 => "Forbidden",
                     404 => "Not Found",
                     _ => "Error",
                 },
             );
-            (*code, headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect(), body.clone().unwrap_or(default))
+            (
+                *code,
+                headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect(),
+                body.clone().unwrap_or(default),
+            )
         }
         FaultAction::SecondaryRateLimit { retry_after } => {
             let mut b = error_body(
@@ -153,10 +167,13 @@ fn fault_reply(state: &State, action: &FaultAction, authorization: Option<&str>,
                 .unwrap_or_else(|| "5000".into());
             let mut b = error_body(
                 403,
-                &format!("API rate limit exceeded. If you reach out to GitHub Support for help, please include the request ID {id}."),
+                &format!(
+                    "API rate limit exceeded. If you reach out to GitHub Support for help, please include the request ID {id}."
+                ),
             );
-            b["documentation_url"] =
-                Value::String("https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-rate-limit".into());
+            b["documentation_url"] = Value::String(
+                "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-rate-limit".into(),
+            );
             (
                 403,
                 vec![
@@ -205,7 +222,9 @@ async fn handle(state: Arc<State>, kill: Arc<Notify>, req: HttpRequest<Incoming>
     }
 
     let (prefix, api_path) = match path.strip_prefix(GHES_PREFIX) {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => (GHES_PREFIX, if rest.is_empty() { "/" } else { rest }),
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+            (GHES_PREFIX, if rest.is_empty() { "/" } else { rest })
+        }
         _ => ("", path.as_str()),
     };
     let api_path = api_path.to_string();

@@ -13,12 +13,14 @@ use jiff::Timestamp;
 
 use crate::git::{Git, Ident};
 use crate::types::{
-    AppSpec, Fault, FaultAction, FileChange, InstallationSpec, LogEntry, OrgSpec, Permissions, RepoAccess, RepoSpec, Seed,
-    TokenKind, TokenSpec, UserSpec,
+    AppSpec, Fault, FaultAction, FileChange, InstallationSpec, LogEntry, OrgSpec, Permissions, RepoAccess, RepoSpec,
+    Seed, TokenKind, TokenSpec, UserSpec,
 };
 
 pub(crate) const ACTIONS_BOT: &str = "github-actions[bot]";
 pub(crate) const ACTIONS_BOT_ID: u64 = 41898282;
+pub(crate) const WEB_FLOW: &str = "web-flow";
+pub(crate) const WEB_FLOW_ID: u64 = 19864447;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AccountKind {
@@ -321,7 +323,8 @@ fn valid_name(s: &str) -> bool {
 
 impl State {
     pub fn new(data_dir: PathBuf) -> Result<State> {
-        std::fs::create_dir_all(&data_dir).with_context(|| format!("creating data directory `{}`", data_dir.display()))?;
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("creating data directory `{}`", data_dir.display()))?;
         let now = Timestamp::now().as_second();
         let state = State {
             data_dir,
@@ -342,7 +345,17 @@ impl State {
             request_counter: AtomicU64::new(0),
             someone_else_counter: AtomicU64::new(0),
         };
-        lock(&state.db).ensure_account(ACTIONS_BOT, AccountKind::Bot);
+        {
+            let mut db = lock(&state.db);
+            db.ensure_account(ACTIONS_BOT, AccountKind::Bot);
+            // GitHub's committer of web and API commits ("GitHub <noreply@github.com>").
+            db.ensure_account(WEB_FLOW, AccountKind::User);
+            if let Some(a) = db.accounts.get_mut(WEB_FLOW) {
+                a.id = WEB_FLOW_ID;
+                a.name = Some("GitHub".into());
+                a.email = Some("noreply@github.com".into());
+            }
+        }
         state.adopt_existing_repositories()?;
         Ok(state)
     }
@@ -568,7 +581,8 @@ impl State {
             }
             (None, None) => bail!("an app needs `public_key_pem` or `public_key_path`"),
         };
-        jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).context("the app's public key is not an RSA PEM key")?;
+        jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes())
+            .context("the app's public key is not an RSA PEM key")?;
         let slug = spec.slug.clone().unwrap_or_else(|| format!("app-{}", spec.id));
         if !valid_name(&slug) {
             bail!("invalid app slug `{slug}`");
@@ -675,7 +689,14 @@ impl State {
 
     /// Commits file changes onto a branch as "someone else" pushing with git (not signed).
     /// Creates the branch (as a root commit) when it does not exist.
-    pub fn commit_files(&self, owner: &str, name: &str, branch: &str, changes: &[FileChange], message: &str) -> Result<String> {
+    pub fn commit_files(
+        &self,
+        owner: &str,
+        name: &str,
+        branch: &str,
+        changes: &[FileChange],
+        message: &str,
+    ) -> Result<String> {
         let (path, _) = self.repo_path_and_branch(owner, name)?;
         let lock_handle = self.repo_lock(owner, name);
         let _guard = lock(&lock_handle);
@@ -726,7 +747,10 @@ impl State {
             owner,
             name,
             branch,
-            &[FileChange { path: "someone-else.txt".into(), content: Some(format!("someone else pushed this ({n})\n")) }],
+            &[FileChange {
+                path: "someone-else.txt".into(),
+                content: Some(format!("someone else pushed this ({n})\n")),
+            }],
             &format!("Someone else's change {n}"),
         )?;
         Ok(())

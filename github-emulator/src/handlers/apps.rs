@@ -84,13 +84,13 @@ pub(crate) fn create_access_token(ctx: &Ctx, installation_id: &str) -> ApiResult
         Some(Value::Array(a)) => Some(a.iter().filter_map(Value::as_u64).collect()),
         _ => None,
     };
-    let wanted_perms: Option<Permissions> = match body.get("permissions") {
-        Some(v) if !v.is_null() => Some(
-            serde_json::from_value(v.clone())
-                .map_err(|_| ApiError::unprocessable("The permissions requested are not granted to this installation."))?,
-        ),
-        _ => None,
-    };
+    let wanted_perms: Option<Permissions> =
+        match body.get("permissions") {
+            Some(v) if !v.is_null() => Some(serde_json::from_value(v.clone()).map_err(|_| {
+                ApiError::unprocessable("The permissions requested are not granted to this installation.")
+            })?),
+            _ => None,
+        };
     let mut db = lock(&ctx.state.db);
     let inst = db.installations.get(&inst_id).filter(|i| i.app_id == id).cloned().ok_or_else(ApiError::not_found)?;
     let app = db.apps.get(&id).cloned().ok_or_else(ApiError::not_found)?;

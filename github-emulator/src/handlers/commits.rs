@@ -43,7 +43,8 @@ pub(crate) fn list(ctx: &Ctx, o: &str, n: &str) -> ApiResult {
     let shas = git.rev_list(&args)?;
     let commits = git.read_commits(&shas)?;
     let repo = ctx.repo(o, n)?;
-    let items: Vec<Value> = ctx.db(|db| commits.iter().map(|c| objects::commit(&ctx.urls, db, &repo, c, None)).collect());
+    let items: Vec<Value> =
+        ctx.db(|db| commits.iter().map(|c| objects::commit(&ctx.urls, db, &repo, c, None)).collect());
     let last = total.div_ceil(per_page).max(1);
     Ok(list_reply(items, ctx.link_header(page, last, per_page)))
 }
@@ -87,7 +88,8 @@ pub(crate) fn compare(ctx: &Ctx, o: &str, n: &str, basehead: &str) -> ApiResult 
     if git.is_empty()? {
         return Err(ApiError::not_found());
     }
-    let (base_s, head_s) = basehead.split_once("...").or_else(|| basehead.split_once("..")).ok_or_else(ApiError::not_found)?;
+    let (base_s, head_s) =
+        basehead.split_once("...").or_else(|| basehead.split_once("..")).ok_or_else(ApiError::not_found)?;
     let base = side(&git, &repo.owner, base_s)?.ok_or_else(ApiError::not_found)?;
     let head = side(&git, &repo.owner, head_s)?.ok_or_else(ApiError::not_found)?;
     let Some(merge_base) = git.merge_base(&base, &head)? else {

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::git_data::{TreeEdit, build_tree, commit_identities, decode_base64, move_ref, record_verified, MoveError};
+use super::git_data::{MoveError, TreeEdit, build_tree, commit_identities, decode_base64, move_ref, record_verified};
 use super::{Ctx, opt_str, req_str};
 use crate::error::{ApiError, ApiResult, Reply};
 use crate::objects;

@@ -174,9 +174,13 @@ pub(crate) fn check_workflows(caller: &Caller, git: &Git, new: &str) -> Result<(
         for path in git.changed_paths(&c)? {
             if path.starts_with(".github/workflows/") {
                 let message = if info.kind == TokenKind::Pat {
-                    format!("refusing to allow a Personal Access Token to create or update workflow `{path}` without `workflow` scope")
+                    format!(
+                        "refusing to allow a Personal Access Token to create or update workflow `{path}` without `workflow` scope"
+                    )
                 } else {
-                    format!("refusing to allow a GitHub App to create or update workflow `{path}` without `workflows` permission")
+                    format!(
+                        "refusing to allow a GitHub App to create or update workflow `{path}` without `workflows` permission"
+                    )
                 };
                 return Err(ApiError::new(403, &message));
             }
@@ -187,7 +191,14 @@ pub(crate) fn check_workflows(caller: &Caller, git: &Git, new: &str) -> Result<(
 
 /// Moves (or creates, with `old = None`) a ref with compare-and-swap, after the workflow
 /// check, and keeps pull requests in step (head sha; PRs merged by a push to their base).
-pub(crate) fn move_ref(state: &State, caller: &Caller, repo: &Repo, full: &str, new: &str, old: Option<&str>) -> Result<(), MoveError> {
+pub(crate) fn move_ref(
+    state: &State,
+    caller: &Caller,
+    repo: &Repo,
+    full: &str,
+    new: &str,
+    old: Option<&str>,
+) -> Result<(), MoveError> {
     let git = repo.git();
     check_workflows(caller, &git, new)?;
     match git.update_ref(full, new, old) {
@@ -210,7 +221,11 @@ pub(crate) fn move_ref(state: &State, caller: &Caller, repo: &Repo, full: &str, 
             p.head_sha = new.to_string();
         }
         if p.base_ref == branch {
-            let head = git.read_ref(&format!("refs/heads/{}", p.head_ref)).ok().flatten().unwrap_or_else(|| p.head_sha.clone());
+            let head = git
+                .read_ref(&format!("refs/heads/{}", p.head_ref))
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| p.head_sha.clone());
             let now_in = git.is_ancestor(&head, new).unwrap_or(false);
             let was_in = old.is_some_and(|o| git.is_ancestor(&head, o).unwrap_or(true));
             if now_in && !was_in {
@@ -258,7 +273,10 @@ fn apply_edit(git: &Git, dir: &mut BTreeMap<String, Node>, parts: &[&str], edit:
     if rest.is_empty() {
         match &edit.sha {
             Some(sha) => {
-                dir.insert(first.to_string(), Node::Object { mode: edit.mode.clone(), kind: edit.kind.clone(), sha: sha.clone() });
+                dir.insert(
+                    first.to_string(),
+                    Node::Object { mode: edit.mode.clone(), kind: edit.kind.clone(), sha: sha.clone() },
+                );
             }
             None => {
                 dir.remove(*first);
@@ -344,7 +362,8 @@ pub(crate) fn get_tree(ctx: &Ctx, o: &str, n: &str, r: &str) -> ApiResult {
     let repo = ctx.git_repo_with(o, n, Perm::Contents, Access::Read)?;
     let git = repo.git();
     let sha = resolve_tree(&git, r)?.ok_or_else(ApiError::not_found)?;
-    let mut entries = if ctx.query("recursive").is_some() { git.ls_tree_recursive(&sha)? } else { git.ls_tree_level(&sha)? };
+    let mut entries =
+        if ctx.query("recursive").is_some() { git.ls_tree_recursive(&sha)? } else { git.ls_tree_level(&sha)? };
     let mut truncated = false;
     if let Some(limit) = ctx.state.tree_truncate_at()
         && entries.len() > limit
@@ -396,7 +415,9 @@ pub(crate) fn create_tree(ctx: &Ctx, o: &str, n: &str) -> ApiResult {
         let has_sha_key = item.get("sha").is_some();
         let sha = opt_str(item, "sha")?;
         let sha = match (sha, content) {
-            (Some(_), Some(_)) => return Err(ApiError::unprocessable("tree.sha and tree.content cannot both be given")),
+            (Some(_), Some(_)) => {
+                return Err(ApiError::unprocessable("tree.sha and tree.content cannot both be given"));
+            }
             (Some(s), None) => {
                 if kind != "commit" && object_type_of(&git, s)?.as_deref() != Some(kind) {
                     return Err(ApiError::unprocessable(&format!("tree.sha {s} is not a valid {kind}")));
@@ -462,9 +483,7 @@ pub(crate) fn create_blob(ctx: &Ctx, o: &str, n: &str) -> ApiResult {
         "utf-8" | "utf8" => content.as_bytes().to_vec(),
         "base64" => decode_base64(content).ok_or_else(|| ApiError::unprocessable("Invalid Base64 content"))?,
         other => {
-            return Err(ApiError::unprocessable(&format!(
-                "encoding must be \"utf-8\" or \"base64\", not \"{other}\""
-            )));
+            return Err(ApiError::unprocessable(&format!("encoding must be \"utf-8\" or \"base64\", not \"{other}\"")));
         }
     };
     let sha = repo.git().write_blob(&data)?;
@@ -488,8 +507,10 @@ pub(crate) fn get_commit(ctx: &Ctx, o: &str, n: &str, sha: &str) -> ApiResult {
 /// Parses `{name, email, date}`.
 pub(crate) fn parse_ident(body: &Value, key: &str) -> Result<Option<Ident>, ApiError> {
     let Some(v) = body.get(key).filter(|v| !v.is_null()) else { return Ok(None) };
-    let name = req_str(v, "name").map_err(|_| ApiError::invalid_body(&format!("\"name\" wasn't supplied in \"{key}\".")))?;
-    let email = req_str(v, "email").map_err(|_| ApiError::invalid_body(&format!("\"email\" wasn't supplied in \"{key}\".")))?;
+    let name =
+        req_str(v, "name").map_err(|_| ApiError::invalid_body(&format!("\"name\" wasn't supplied in \"{key}\".")))?;
+    let email =
+        req_str(v, "email").map_err(|_| ApiError::invalid_body(&format!("\"email\" wasn't supplied in \"{key}\".")))?;
     let mut ident = Ident::now(name, email);
     if let Some(date) = opt_str(v, "date")? {
         let t: Timestamp = date
@@ -535,9 +556,11 @@ pub(crate) fn create_commit(ctx: &Ctx, o: &str, n: &str) -> ApiResult {
     }
     let parents: Vec<String> = match body.get("parents") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => a.iter().map(|p| p.as_str().map(str::to_string)).collect::<Option<_>>().ok_or_else(
-            || ApiError::invalid_body("For 'properties/parents', the items are not strings."),
-        )?,
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|p| p.as_str().map(str::to_string))
+            .collect::<Option<_>>()
+            .ok_or_else(|| ApiError::invalid_body("For 'properties/parents', the items are not strings."))?,
         Some(_) => return Err(ApiError::invalid_body("For 'properties/parents', the value is not an array.")),
     };
     for p in &parents {

@@ -31,7 +31,13 @@ fn render(ctx: &Ctx, o: &str, n: &str, number: u64, status: u16) -> ApiResult {
 }
 
 /// Runs `f` on the stored issue.
-fn with_issue<T>(ctx: &Ctx, o: &str, n: &str, number: u64, f: impl FnOnce(&mut Db, &mut Issue) -> T) -> Result<T, ApiError> {
+fn with_issue<T>(
+    ctx: &Ctx,
+    o: &str,
+    n: &str,
+    number: u64,
+    f: impl FnOnce(&mut Db, &mut Issue) -> T,
+) -> Result<T, ApiError> {
     let mut db = lock(&ctx.state.db);
     let mut issue = db.repo(o, n).and_then(|r| r.issues.get(&number)).cloned().ok_or_else(ApiError::not_found)?;
     let out = f(&mut db, &mut issue);
@@ -137,7 +143,8 @@ pub(crate) fn update(ctx: &Ctx, o: &str, n: &str, number: u64) -> ApiResult {
                 i.open = false;
                 i.closed_at = Some(now);
                 i.closed_by = actor;
-                i.state_reason = if i.pull.is_some() { None } else { Some(state_reason.unwrap_or_else(|| "completed".into())) };
+                i.state_reason =
+                    if i.pull.is_some() { None } else { Some(state_reason.unwrap_or_else(|| "completed".into())) };
             }
             Some("open") if !i.open && !i.pull.as_ref().is_some_and(|p| p.merged) => {
                 i.open = true;

@@ -241,10 +241,14 @@ pub(crate) fn dispatch(state: &State, req: &Request, urls: Urls) -> Reply {
     let mut reply = if used > limit {
         let mut r = Reply::json(
             403,
-            error_body(403, "API rate limit exceeded. If you reach out to GitHub Support for help, please include the request ID."),
+            error_body(
+                403,
+                "API rate limit exceeded. If you reach out to GitHub Support for help, please include the request ID.",
+            ),
         );
-        r.body.as_mut().expect("json body")["documentation_url"] =
-            Value::String("https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-rate-limit".into());
+        r.body.as_mut().expect("json body")["documentation_url"] = Value::String(
+            "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-rate-limit".into(),
+        );
         r
     } else {
         let ctx = Ctx { state, caller, urls, req };

@@ -302,7 +302,13 @@ fn not_mergeable(message: &str) -> ApiError {
 
 /// Merges a pull request the way GitHub does; returns the sha the base branch now points
 /// at (the merge commit, the squash commit, or the last rebased commit).
-pub(crate) fn merge_pull(state: &State, caller: &Caller, repo: &Repo, number: u64, req: &MergeRequest) -> Result<String, ApiError> {
+pub(crate) fn merge_pull(
+    state: &State,
+    caller: &Caller,
+    repo: &Repo,
+    number: u64,
+    req: &MergeRequest,
+) -> Result<String, ApiError> {
     let issue = find_pull(state, repo, number)?;
     let p = issue.pull.clone().expect("find_pull returns pulls");
     if !issue.open || p.merged {
@@ -385,10 +391,12 @@ pub(crate) fn merge_pull(state: &State, caller: &Caller, repo: &Repo, number: u6
     for s in &signed {
         record_verified(state, repo, s, true);
     }
-    move_ref(state, caller, repo, &format!("refs/heads/{}", p.base_ref), &new_tip, Some(&base)).map_err(|e| match e {
-        MoveError::Api(e) => e,
-        MoveError::Stale => ApiError::new(409, "Base branch was modified. Review and try the merge again."),
-    })?;
+    move_ref(state, caller, repo, &format!("refs/heads/{}", p.base_ref), &new_tip, Some(&base)).map_err(
+        |e| match e {
+            MoveError::Api(e) => e,
+            MoveError::Stale => ApiError::new(409, "Base branch was modified. Review and try the merge again."),
+        },
+    )?;
     let mut db = lock(&state.db);
     if let Some(i) = db.repo_mut(&repo.owner, &repo.name).and_then(|r| r.issues.get_mut(&number))
         && let Some(pull) = i.pull.as_mut()

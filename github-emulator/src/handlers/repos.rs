@@ -61,10 +61,17 @@ fn create(ctx: &Ctx, owner: &str) -> ApiResult {
     }
     let actor = ctx.actor()?;
     let author = ctx.db(|db| db.identity(&actor));
-    let spec = RepoSpec { owner: owner.to_string(), name: name.to_string(), default_branch: "main".into(), private, empty: !auto_init };
-    let mut repo = ctx.state.create_repo(&spec, Some(author)).map_err(|e| {
-        if e.to_string().contains("already exists") { name_taken() } else { ApiError::from(e) }
-    })?;
+    let spec = RepoSpec {
+        owner: owner.to_string(),
+        name: name.to_string(),
+        default_branch: "main".into(),
+        private,
+        empty: !auto_init,
+    };
+    let mut repo = ctx
+        .state
+        .create_repo(&spec, Some(author))
+        .map_err(|e| if e.to_string().contains("already exists") { name_taken() } else { ApiError::from(e) })?;
     let description = opt_str(&body, "description")?.map(str::to_string);
     let mut db = lock(&ctx.state.db);
     if let Some(r) = db.repo_mut(owner, name) {
@@ -132,9 +139,8 @@ pub(crate) fn create_for_user(ctx: &Ctx) -> ApiResult {
 
 /// `POST /orgs/{org}/repos`
 pub(crate) fn create_in_org(ctx: &Ctx, org: &str) -> ApiResult {
-    let org_login = ctx.db(|db| {
-        db.account(org).filter(|a| a.kind == AccountKind::Organization).map(|a| a.login.clone())
-    });
+    let org_login =
+        ctx.db(|db| db.account(org).filter(|a| a.kind == AccountKind::Organization).map(|a| a.login.clone()));
     let Some(org_login) = org_login else {
         return Err(ApiError::not_found());
     };
@@ -142,7 +148,9 @@ pub(crate) fn create_in_org(ctx: &Ctx, org: &str) -> ApiResult {
     let allowed = ctx.db(|db| match &ctx.caller {
         Caller::Token { info, .. } => match info.kind {
             TokenKind::Pat => db.is_member_of(&info.login, &org_login),
-            TokenKind::Installation => info.installation_account.as_deref().is_none_or(|a| a.eq_ignore_ascii_case(&org_login)),
+            TokenKind::Installation => {
+                info.installation_account.as_deref().is_none_or(|a| a.eq_ignore_ascii_case(&org_login))
+            }
             TokenKind::Actions => false,
         },
         _ => false,
