@@ -198,3 +198,58 @@ fn init_rejects_a_bad_name() {
     );
     assert!(!dir.path().join("amplication.yaml").exists());
 }
+
+/// The fenced blocks of README.md with the given info string.
+fn readme_blocks(lang: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(support::root().join("README.md")).expect("README.md");
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in readme.lines() {
+        match &mut current {
+            None if line.trim() == format!("```{lang}") => current = Some(String::new()),
+            Some(block) if line.trim() == "```" => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            None => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn readme_manifest_reference_example_is_valid() {
+    let example =
+        readme_blocks("yaml").into_iter().find(|b| b.starts_with("version: 1")).expect("the reference example");
+    let dir = support::tempdir();
+    support::write(dir.path(), "amplication.yaml", &example);
+    ampsync().current_dir(dir.path()).arg("validate").assert().code(0);
+}
+
+#[test]
+fn readme_workflow_matches_what_init_writes() {
+    let workflow = readme_blocks("yaml").into_iter().find(|b| b.starts_with("name: ampsync")).expect("workflow block");
+    let dir = support::tempdir();
+    ampsync().current_dir(dir.path()).args(["init", "--name", "shop"]).assert().code(0);
+    let written = std::fs::read_to_string(dir.path().join(".github/workflows/ampsync.yml")).expect("workflow");
+    let a: serde_yaml::Value = serde_yaml::from_str(&workflow).expect("README workflow is YAML");
+    let b: serde_yaml::Value = serde_yaml::from_str(&written).expect("written workflow is YAML");
+    assert_eq!(a["on"], b["on"]);
+    assert_eq!(a["permissions"], b["permissions"]);
+    assert_eq!(a["jobs"]["sync"]["steps"], b["jobs"]["sync"]["steps"]);
+}
+
+#[test]
+fn readme_commands_exist() {
+    let commands = readme_blocks("sh").join("");
+    for script in ["scripts/demo.sh", "scripts/test.sh"] {
+        assert!(commands.contains(script), "README names {script}");
+        let path = support::root().join(script);
+        let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).expect("exists").permissions());
+        assert!(mode & 0o111 != 0, "{script} is executable");
+    }
+}

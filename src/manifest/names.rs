@@ -95,10 +95,10 @@ fn plural_word(w: &str) -> String {
     if ends("s") || ends("x") || ends("z") || ends("ch") || ends("sh") {
         return format!("{w}es");
     }
-    if let Some(stem) = w.strip_suffix('y') {
-        if stem.chars().last().is_some_and(|c| !"aeiou".contains(c)) {
-            return format!("{stem}ies");
-        }
+    if let Some(stem) = w.strip_suffix('y')
+        && stem.chars().last().is_some_and(|c| !"aeiou".contains(c))
+    {
+        return format!("{stem}ies");
     }
     format!("{w}s")
 }

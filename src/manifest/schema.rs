@@ -39,12 +39,12 @@ fn strip_null(value: &mut serde_json::Value) {
             }
             if let Some(Value::Array(options)) = map.get_mut("anyOf") {
                 options.retain(|o| o.get("type").is_none_or(|t| t != "null"));
-                if options.len() == 1 {
-                    if let Some(Value::Object(only)) = options.pop() {
-                        map.remove("anyOf");
-                        for (k, v) in only {
-                            map.entry(k).or_insert(v);
-                        }
+                if options.len() == 1
+                    && let Some(Value::Object(only)) = options.pop()
+                {
+                    map.remove("anyOf");
+                    for (k, v) in only {
+                        map.entry(k).or_insert(v);
                     }
                 }
             }

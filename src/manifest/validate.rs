@@ -48,6 +48,18 @@ struct GitLayer {
     draft: Option<bool>,
 }
 
+/// The git keys as written at one level (`git:` or a service).
+struct GitKeys<'a> {
+    provider: &'a Option<Spanned<String>>,
+    repository: &'a Option<Spanned<String>>,
+    base_branch: &'a Option<Spanned<String>>,
+    branch: &'a Option<Spanned<String>>,
+    branch_mode: &'a Option<Spanned<String>>,
+    conflicts: &'a Option<Spanned<String>>,
+    create_repository: &'a Option<Spanned<bool>>,
+    pull_request: &'a Option<Spanned<RawPullRequest>>,
+}
+
 /// A declared relation, before both sides are known.
 struct DeclaredLookup {
     entity: usize,
@@ -172,18 +184,17 @@ impl Validator {
         self.strings(items, what)
     }
 
-    fn git_fields(
-        &mut self,
-        layer: &mut GitLayer,
-        provider: &Option<Spanned<String>>,
-        repository: &Option<Spanned<String>>,
-        base_branch: &Option<Spanned<String>>,
-        branch: &Option<Spanned<String>>,
-        branch_mode: &Option<Spanned<String>>,
-        conflicts: &Option<Spanned<String>>,
-        create_repository: &Option<Spanned<bool>>,
-        pull_request: &Option<Spanned<RawPullRequest>>,
-    ) {
+    fn git_fields(&mut self, layer: &mut GitLayer, keys: GitKeys<'_>) {
+        let GitKeys {
+            provider,
+            repository,
+            base_branch,
+            branch,
+            branch_mode,
+            conflicts,
+            create_repository,
+            pull_request,
+        } = keys;
         if let Some(p) = provider {
             layer.provider = self.keyword(p, "git provider", ProviderKind::NAMES, ProviderKind::parse);
         }
@@ -267,14 +278,16 @@ impl Validator {
         let mut layer = GitLayer::default();
         self.git_fields(
             &mut layer,
-            &git.provider,
-            &git.repository,
-            &git.base_branch,
-            &git.branch,
-            &git.branch_mode,
-            &git.conflicts,
-            &git.create_repository,
-            &git.pull_request,
+            GitKeys {
+                provider: &git.provider,
+                repository: &git.repository,
+                base_branch: &git.base_branch,
+                branch: &git.branch,
+                branch_mode: &git.branch_mode,
+                conflicts: &git.conflicts,
+                create_repository: &git.create_repository,
+                pull_request: &git.pull_request,
+            },
         );
         layer
     }
@@ -357,14 +370,16 @@ impl Validator {
         let mut layer = defaults.clone();
         self.git_fields(
             &mut layer,
-            &raw.provider,
-            &raw.repository,
-            &raw.base_branch,
-            &raw.branch,
-            &raw.branch_mode,
-            &raw.conflicts,
-            &raw.create_repository,
-            &raw.pull_request,
+            GitKeys {
+                provider: &raw.provider,
+                repository: &raw.repository,
+                base_branch: &raw.base_branch,
+                branch: &raw.branch,
+                branch_mode: &raw.branch_mode,
+                conflicts: &raw.conflicts,
+                create_repository: &raw.create_repository,
+                pull_request: &raw.pull_request,
+            },
         );
         let git = GitSettings {
             provider: layer.provider.unwrap_or(ProviderKind::Github),
@@ -841,29 +856,29 @@ impl Validator {
             ("idType", f.id_type.as_ref().map(|x| x.pos), &[FieldType::Id]),
         ];
         for (key, at, types) in applies {
-            if let Some(at) = at {
-                if !types.contains(&field_type) {
-                    self.err(
-                        at,
-                        format!("`{key}` does not apply to a `{field_type}` field"),
-                        format!(
-                            "`{key}` is for {}; remove it or change `type`",
-                            list_owned(types.iter().map(|t| t.as_str()))
-                        ),
-                    );
-                    ok = false;
-                }
-            }
-        }
-        if let Some(inv) = &f.inverse {
-            if field_type != FieldType::Lookup {
+            if let Some(at) = at
+                && !types.contains(&field_type)
+            {
                 self.err(
-                    inv.pos,
-                    format!("`inverse` does not apply to a `{field_type}` field"),
-                    "`inverse` is for `Lookup`; remove it",
+                    at,
+                    format!("`{key}` does not apply to a `{field_type}` field"),
+                    format!(
+                        "`{key}` is for {}; remove it or change `type`",
+                        list_owned(types.iter().map(|t| t.as_str()))
+                    ),
                 );
                 ok = false;
             }
+        }
+        if let Some(inv) = &f.inverse
+            && field_type != FieldType::Lookup
+        {
+            self.err(
+                inv.pos,
+                format!("`inverse` does not apply to a `{field_type}` field"),
+                "`inverse` is for `Lookup`; remove it",
+            );
+            ok = false;
         }
 
         let required = f.required.as_ref().is_some_and(|r| r.value);
@@ -920,15 +935,15 @@ impl Validator {
             FieldType::Password,
             FieldType::Roles,
         ] {
-            if field_type == unique_type {
-                if let Some(other) = earlier.iter().find(|e| e.field_type() == unique_type) {
-                    self.err(
-                        type_text.pos,
-                        format!("`{}` already has a field of type `{unique_type}` (`{}`)", ctx.name, other.name),
-                        "an entity has at most one field of this type",
-                    );
-                    ok = false;
-                }
+            if field_type == unique_type
+                && let Some(other) = earlier.iter().find(|e| e.field_type() == unique_type)
+            {
+                self.err(
+                    type_text.pos,
+                    format!("`{}` already has a field of type `{unique_type}` (`{}`)", ctx.name, other.name),
+                    "an entity has at most one field of this type",
+                );
+                ok = false;
             }
         }
         for (implicit_name, implicit_type) in
@@ -976,10 +991,10 @@ impl Validator {
                 };
                 let min = int(self, &f.min, "min");
                 let max = int(self, &f.max, "max");
-                if let (Some(a), Some(b), Some(maxp)) = (min, max, &f.max) {
-                    if a > b {
-                        self.err(maxp.pos, format!("`max: {b}` is below `min: {a}`"), "swap them, or fix one of them");
-                    }
+                if let (Some(a), Some(b), Some(maxp)) = (min, max, &f.max)
+                    && a > b
+                {
+                    self.err(maxp.pos, format!("`max: {b}` is below `min: {a}`"), "swap them, or fix one of them");
                 }
                 FieldKind::WholeNumber { min, max, big_int }
             }
@@ -998,15 +1013,15 @@ impl Validator {
                 };
                 let min = f.min.as_ref().map(|x| x.value);
                 let max = f.max.as_ref().map(|x| x.value);
-                if let (Some(a), Some(b), Some(maxp)) = (min, max, &f.max) {
-                    if a > b {
-                        self.missing(
-                            "target",
-                            maxp.pos,
-                            format!("`max: {b}` is below `min: {a}`"),
-                            "swap them, or fix one of them",
-                        );
-                    }
+                if let (Some(a), Some(b), Some(maxp)) = (min, max, &f.max)
+                    && a > b
+                {
+                    self.missing(
+                        "target",
+                        maxp.pos,
+                        format!("`max: {b}` is below `min: {a}`"),
+                        "swap them, or fix one of them",
+                    );
                 }
                 FieldKind::DecimalNumber { min, max, precision }
             }

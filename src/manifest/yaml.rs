@@ -117,26 +117,27 @@ pub fn resolve_plain(text: &str) -> Scalar<'_> {
     if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
         return Scalar::Str(text);
     }
-    if let Some(hex) = text.strip_prefix("0x") {
-        if let Ok(i) = i64::from_str_radix(hex, 16) {
-            return Scalar::Int(i);
-        }
+    if let Some(hex) = text.strip_prefix("0x")
+        && let Ok(i) = i64::from_str_radix(hex, 16)
+    {
+        return Scalar::Int(i);
     }
-    if let Some(oct) = text.strip_prefix("0o") {
-        if let Ok(i) = i64::from_str_radix(oct, 8) {
-            return Scalar::Int(i);
-        }
+    if let Some(oct) = text.strip_prefix("0o")
+        && let Ok(i) = i64::from_str_radix(oct, 8)
+    {
+        return Scalar::Int(i);
     }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(i) = text.parse::<i64>() {
-            return Scalar::Int(i);
-        }
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(i) = text.parse::<i64>()
+    {
+        return Scalar::Int(i);
     }
-    if is_core_float(digits) {
-        if let Ok(x) = text.parse::<f64>() {
-            return Scalar::Float(x);
-        }
+    if is_core_float(digits)
+        && let Ok(x) = text.parse::<f64>()
+    {
+        return Scalar::Float(x);
     }
     Scalar::Str(text)
 }
