@@ -216,7 +216,16 @@ pub fn run(cli: Cli) -> ExitStatus {
             let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
             commands::init::run(&cwd, &cli.manifest, args.name.as_deref(), args.force, &printer)
         }
-        Command::Generate(_) => commands::not_built("generate", 3),
+        Command::Generate(args) => commands::generate::run(
+            &cli.manifest,
+            commands::generate::Options {
+                out: &args.out,
+                service: args.service.as_deref(),
+                force: args.force,
+                json: args.json,
+            },
+            &printer,
+        ),
         Command::Plan(_) => commands::not_built("plan", 4),
         Command::Sync(_) => commands::not_built("sync", 4),
         Command::Builds(_) => commands::not_built("builds", 4),

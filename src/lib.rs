@@ -7,5 +7,6 @@
 
 pub mod cli;
 pub mod commands;
+pub mod generate;
 pub mod manifest;
 pub mod printer;

@@ -1,6 +1,7 @@
 //! The commands behind the CLI: each takes typed options and a [`Printer`] and returns an
 //! [`ExitStatus`]. They load the manifest, call the library, and present the result.
 
+pub mod generate;
 pub mod init;
 pub mod schema;
 pub mod validate;
