@@ -81,6 +81,8 @@ pub(crate) fn merge_as_owner(
         },
     };
     let req = MergeRequest { method, commit_title: None, commit_message: None, expected_head: None };
+    let handle = state.repo_lock(owner, name);
+    let _guard = lock(&handle);
     merge_pull(state, &caller, &repo, number, &req).map_err(|e| {
         let msg = e.0.body.as_ref().and_then(|b| b["message"].as_str()).unwrap_or("merge failed").to_string();
         anyhow::anyhow!("merging #{number} of `{owner}/{name}` failed ({}): {msg}", e.0.status)

@@ -570,3 +570,24 @@ impl Git {
 pub fn is_hex_oid(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Ident, RawCommit};
+
+    #[test]
+    fn parses_idents_and_commits() {
+        let i = Ident::parse("Jane Q. Dev <jane@example.com> 1700000000 -0130").unwrap();
+        assert_eq!(
+            (i.name.as_str(), i.email.as_str(), i.time, i.tz_minutes),
+            ("Jane Q. Dev", "jane@example.com", 1700000000, -90)
+        );
+        assert_eq!(i.git_date(), "@1700000000 -0130");
+        let raw = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent aaaa\nparent bbbb\nauthor A <a@x> 1 +0000\ncommitter C <c@x> 2 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n -----END PGP SIGNATURE-----\n\nTitle\n\nBody\n";
+        let c = RawCommit::parse("cccc", raw).unwrap();
+        assert_eq!(c.parents, ["aaaa", "bbbb"]);
+        assert_eq!(c.message, "Title\n\nBody\n");
+        assert!(c.signed);
+        assert_eq!(c.committer.name, "C");
+    }
+}

@@ -495,7 +495,7 @@ impl State {
             db.ensure_account(&spec.owner, AccountKind::User);
         }
         if path.exists() {
-            std::fs::remove_dir_all(&path).with_context(|| format!("removing stale `{}`", path.display()))?;
+            bail!("`{}` already exists on disk but is not a registered repository", path.display());
         }
         let git = Git::init_bare(&path, &spec.default_branch)?;
         let mut verified = HashMap::new();
@@ -688,7 +688,8 @@ impl State {
     }
 
     /// Commits file changes onto a branch as "someone else" pushing with git (not signed).
-    /// Creates the branch (as a root commit) when it does not exist.
+    /// A missing branch starts from the default branch's tip (a root commit when the
+    /// repository is empty).
     pub fn commit_files(
         &self,
         owner: &str,
@@ -697,13 +698,17 @@ impl State {
         changes: &[FileChange],
         message: &str,
     ) -> Result<String> {
-        let (path, _) = self.repo_path_and_branch(owner, name)?;
+        let (path, default_branch) = self.repo_path_and_branch(owner, name)?;
         let lock_handle = self.repo_lock(owner, name);
         let _guard = lock(&lock_handle);
         let git = Git::new(&path);
         let full = format!("refs/heads/{branch}");
         let old = git.read_ref(&full)?;
-        let base_tree = match &old {
+        let start = match &old {
+            Some(c) => Some(c.clone()),
+            None => git.read_ref(&format!("refs/heads/{default_branch}"))?,
+        };
+        let base_tree = match &start {
             Some(c) => Some(git.resolve(c, "tree")?.context("branch tip has no tree")?),
             None => None,
         };
@@ -723,7 +728,7 @@ impl State {
         let tree = crate::handlers::git_data::build_tree(&git, base_tree.as_deref(), &edits)
             .map_err(|e| anyhow::anyhow!("building the tree: {}", e.0.body.unwrap_or_default()))?;
         let who = Ident::now("Someone Else", "someone-else@example.com");
-        let parents: Vec<String> = old.iter().cloned().collect();
+        let parents: Vec<String> = start.iter().cloned().collect();
         let sha = git.commit_tree(&tree, &parents, message, &who, &who)?;
         git.update_ref(&full, &sha, old.as_deref()).map_err(|e| anyhow::anyhow!("moving `{full}`: {e:?}"))?;
         Ok(sha)
@@ -740,8 +745,8 @@ impl State {
         let branch = reference.trim_start_matches("refs/").trim_start_matches("heads/");
         let n = self.someone_else_counter.fetch_add(1, Ordering::Relaxed) + 1;
         let path = self.repo_path(owner, name).with_context(|| format!("no repository `{owner}/{name}`"))?;
-        if Git::new(&path).read_ref(&format!("refs/heads/{branch}"))?.is_none() {
-            bail!("ref `{reference}` does not exist in `{owner}/{name}`");
+        if Git::new(&path).is_empty()? {
+            bail!("`{owner}/{name}` is empty: nothing to push onto `{reference}`");
         }
         self.commit_files(
             owner,
@@ -763,5 +768,24 @@ pub(crate) fn absolute(p: &Path) -> PathBuf {
         p.to_path_buf()
     } else {
         std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compile_path_pattern;
+
+    #[test]
+    fn fault_paths_are_globs_or_regexes() {
+        let g = compile_path_pattern("/repos/*/shop/git/refs/**").unwrap();
+        assert!(g.is_match("/repos/acme/shop/git/refs/heads/a/b"));
+        assert!(!g.is_match("/repos/acme/x/shop/git/refs/heads/a"));
+        assert!(!g.is_match("/repos/acme/shop/git/refs"));
+        let exact = compile_path_pattern("/repos/acme/shop").unwrap();
+        assert!(exact.is_match("/repos/acme/shop"));
+        assert!(!exact.is_match("/repos/acme/shop/pulls"));
+        let rx = compile_path_pattern("^/repos/[^/]+/shop/pulls/\\d+$").unwrap();
+        assert!(rx.is_match("/repos/acme/shop/pulls/12"));
+        assert!(compile_path_pattern("^(").is_err());
     }
 }

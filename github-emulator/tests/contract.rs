@@ -820,6 +820,16 @@ fn faults(w: &World) {
     let moved = branch_tip(&w.api, "acme/shop", "race");
     assert_ne!(moved, main);
     assert!(git(&w.shop(), &["show", &format!("{moved}:someone-else.txt")]).starts_with("someone else"));
+    // ... and on a create: someone else creates the branch first.
+    w.emu
+        .add_fault(Fault::new(
+            Some("POST"),
+            "/repos/acme/shop/git/refs",
+            FaultAction::MoveRef { reference: "refs/heads/race2".into() },
+        ))
+        .unwrap();
+    let lost = w.api.post(&format!("{r}/git/refs"), json!({"ref": "refs/heads/race2", "sha": next})).expect(422);
+    assert_eq!(lost.message(), "Reference already exists");
     w.emu.clear_faults();
 }
 

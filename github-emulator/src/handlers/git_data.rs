@@ -577,3 +577,26 @@ pub(crate) fn create_commit(ctx: &Ctx, o: &str, n: &str) -> ApiResult {
     let location = body["url"].as_str().unwrap_or_default().to_string();
     Ok(Reply::created(body).header("location", location))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::valid_ref_name;
+
+    #[test]
+    fn ref_names_follow_git_and_github() {
+        for ok in ["refs/heads/main", "refs/heads/amplication-build-12", "refs/heads/feature/x", "refs/tags/v1.0"] {
+            assert!(valid_ref_name(ok), "{ok}");
+        }
+        for bad in [
+            "heads/main",
+            "refs/main",
+            "refs/heads/",
+            "refs/heads/a..b",
+            "refs/heads/a b",
+            "refs/heads/x.lock",
+            "refs/heads/.x",
+        ] {
+            assert!(!valid_ref_name(bad), "{bad}");
+        }
+    }
+}
