@@ -687,6 +687,15 @@ fn merges(w: &World) {
     let n = branch_with_pr(w, "lib-merge", &[&[("lib.txt", Some("l\n"))]], false);
     let sha = w.emu.merge_pull("acme", "shop", n, MergeMethod::Squash).unwrap();
     assert_eq!(git(&repo, &["rev-parse", "main"]), sha);
+    w.api.get(&format!("{r}/pulls/{n}/merge")).expect(204);
+    // A fast-forward of the base onto the head marks the PR merged, as on GitHub.
+    let n = branch_with_pr(w, "ff", &[&[("ff.txt", Some("ff\n"))]], false);
+    w.api.get(&format!("{r}/pulls/{n}/merge")).expect(404);
+    let head = git(&repo, &["rev-parse", "ff"]);
+    w.api.patch(&format!("{r}/git/refs/heads/main"), json!({"sha": head})).expect(200);
+    let pr = w.api.get(&format!("{r}/pulls/{n}")).expect(200);
+    assert_eq!(pr.json["merged"], true);
+    assert_eq!(pr.json["merge_commit_sha"], head.as_str());
     let n = branch_with_pr(w, "doomed", &[&[("doomed.txt", Some("x\n"))]], false);
     w.api.delete(&format!("{r}/git/refs/heads/doomed")).expect(204);
     assert_eq!(w.api.get(&format!("{r}/pulls/{n}")).expect(200).json["state"], "closed");
