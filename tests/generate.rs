@@ -1,0 +1,1 @@
+//! Generation: snapshots of the built-in generator's output and determinism.
