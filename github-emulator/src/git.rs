@@ -531,6 +531,12 @@ impl Git {
             .collect())
     }
 
+    /// Paths that differ between two tree-ishes.
+    pub fn diff_names(&self, from: &str, to: &str) -> Result<Vec<String>> {
+        let out = self.run(&["diff-tree", "-r", "-z", "--name-only", "--no-renames", from, to], None)?;
+        Ok(out.split(|b| *b == 0).filter(|r| !r.is_empty()).map(|r| String::from_utf8_lossy(r).into_owned()).collect())
+    }
+
     /// Files that differ between two trees (no rename detection), with line counts.
     pub fn diff_trees(&self, from: &str, to: &str) -> Result<Vec<DiffFile>> {
         let raw = self.run(&["diff-tree", "-r", "-z", "--no-renames", from, to], None)?;

@@ -511,6 +511,16 @@ fn permissions_and_workflows(w: &World) {
     assert!(refused.message().starts_with("refusing to allow a GitHub App"));
     // A PAT with `workflows: write` may.
     w.api.patch(&format!("{r}/git/refs/heads/bot"), json!({"sha": wf})).expect(200);
+    // Merging a branch that changed workflows into another is refused too (old vs new tip).
+    actions.post(&format!("{r}/git/refs"), json!({"ref": "refs/heads/bot2", "sha": plain})).expect(201);
+    let wf_tree =
+        actions.get(&format!("{r}/git/commits/{wf}")).expect(200).json["tree"]["sha"].as_str().unwrap().to_string();
+    let merge = actions
+        .post(&format!("{r}/git/commits"), json!({"message": "Merge bot", "tree": wf_tree, "parents": [plain, wf]}))
+        .expect(201)
+        .str("sha");
+    let refused = actions.patch(&format!("{r}/git/refs/heads/bot2"), json!({"sha": merge})).expect(403);
+    assert!(refused.message().contains("`.github/workflows/ci.yml`"), "{}", refused.json);
     // The Actions token sees only its repository.
     actions.get("/repos/acme/secret").expect(404);
     actions.get("/repos/alice/public-repo").expect(200);

@@ -160,9 +160,11 @@ impl From<anyhow::Error> for MoveError {
     }
 }
 
-/// Refuses commits that add or change `.github/workflows/` files unless the caller holds
-/// `workflows: write`, as GitHub does on every ref update.
-pub(crate) fn check_workflows(caller: &Caller, git: &Git, new: &str) -> Result<(), ApiError> {
+/// Refuses a ref move that adds, changes or deletes `.github/workflows/` files unless the
+/// caller holds `workflows: write`, as GitHub does: an update compares the old and the new
+/// tip (so merging a base that changed workflows into a branch is refused too); a new ref
+/// looks at the commits it brings into the repository.
+pub(crate) fn check_workflows(caller: &Caller, git: &Git, new: &str, old: Option<&str>) -> Result<(), ApiError> {
     let Caller::Token { info, .. } = caller else { return Ok(()) };
     if info.permissions.workflows == Some(Access::Write) {
         return Ok(());
@@ -170,21 +172,27 @@ pub(crate) fn check_workflows(caller: &Caller, git: &Git, new: &str) -> Result<(
     if git.object_type(new)?.as_deref() != Some("commit") {
         return Ok(());
     }
-    for c in git.rev_list(&[new, "--not", "--all"])? {
-        for path in git.changed_paths(&c)? {
-            if path.starts_with(".github/workflows/") {
-                let message = if info.kind == TokenKind::Pat {
-                    format!(
-                        "refusing to allow a Personal Access Token to create or update workflow `{path}` without `workflow` scope"
-                    )
-                } else {
-                    format!(
-                        "refusing to allow a GitHub App to create or update workflow `{path}` without `workflows` permission"
-                    )
-                };
-                return Err(ApiError::new(403, &message));
+    let paths = match old.filter(|o| git.object_type(o).ok().flatten().as_deref() == Some("commit")) {
+        Some(old) => git.diff_names(old, new)?,
+        None => {
+            let mut all = Vec::new();
+            for c in git.rev_list(&[new, "--not", "--all"])? {
+                all.extend(git.changed_paths(&c)?);
             }
+            all
         }
+    };
+    if let Some(path) = paths.iter().find(|p| p.starts_with(".github/workflows/")) {
+        let message = if info.kind == TokenKind::Pat {
+            format!(
+                "refusing to allow a Personal Access Token to create or update workflow `{path}` without `workflow` scope"
+            )
+        } else {
+            format!(
+                "refusing to allow a GitHub App to create or update workflow `{path}` without `workflows` permission"
+            )
+        };
+        return Err(ApiError::new(403, &message));
     }
     Ok(())
 }
@@ -200,7 +208,7 @@ pub(crate) fn move_ref(
     old: Option<&str>,
 ) -> Result<(), MoveError> {
     let git = repo.git();
-    check_workflows(caller, &git, new)?;
+    check_workflows(caller, &git, new, old)?;
     match git.update_ref(full, new, old) {
         Ok(()) => {}
         Err(RefUpdateError::Stale) => return Err(MoveError::Stale),
