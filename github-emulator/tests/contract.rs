@@ -697,6 +697,8 @@ fn merges(w: &World) {
     let n = branch_with_pr(w, "lib-merge", &[&[("lib.txt", Some("l\n"))]], false);
     let sha = w.emu.merge_pull("acme", "shop", n, MergeMethod::Squash).unwrap();
     assert_eq!(git(&repo, &["rev-parse", "main"]), sha);
+    // A single-commit squash keeps that commit's title (GitHub's default).
+    assert_eq!(git(&repo, &["log", "-1", "--format=%s", "main"]), format!("lib-merge commit 1 (#{n})"));
     w.api.get(&format!("{r}/pulls/{n}/merge")).expect(204);
     // A fast-forward of the base onto the head marks the PR merged, as on GitHub.
     let n = branch_with_pr(w, "ff", &[&[("ff.txt", Some("ff\n"))]], false);

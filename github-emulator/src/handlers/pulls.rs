@@ -350,18 +350,23 @@ pub(crate) fn merge_pull(
                 let message = format!("{title}\n\n{body}");
                 git.commit_tree(&merged.tree, &[base.clone(), head.clone()], &message, &me, &github)?
             } else {
-                let title = req.commit_title.clone().unwrap_or_else(|| format!("{} (#{number})", issue.title));
-                let body = match &req.commit_message {
-                    Some(m) => m.clone(),
-                    None => {
-                        let shas = git.rev_list(&["--reverse", &head, &format!("^{base}")])?;
-                        git.read_commits(&shas)?
-                            .iter()
-                            .map(|c| format!("* {}", c.message.trim_end()))
-                            .collect::<Vec<_>>()
-                            .join("\n\n")
+                // GitHub's default (`COMMIT_OR_PR_TITLE`, `COMMIT_MESSAGES`): a single commit
+                // gives its own title and body; several give the PR title and a list.
+                let shas = git.rev_list(&["--reverse", &head, &format!("^{base}")])?;
+                let commits = git.read_commits(&shas)?;
+                let (default_title, default_body) = match commits.as_slice() {
+                    [only] => {
+                        let msg = only.message.trim_end();
+                        let (t, b) = msg.split_once('\n').unwrap_or((msg, ""));
+                        (format!("{} (#{number})", t.trim()), b.trim_start_matches('\n').to_string())
                     }
+                    many => (
+                        format!("{} (#{number})", issue.title),
+                        many.iter().map(|c| format!("* {}", c.message.trim_end())).collect::<Vec<_>>().join("\n\n"),
+                    ),
                 };
+                let title = req.commit_title.clone().unwrap_or(default_title);
+                let body = req.commit_message.clone().unwrap_or(default_body);
                 let message = if body.is_empty() { title } else { format!("{title}\n\n{body}") };
                 git.commit_tree(&merged.tree, std::slice::from_ref(&base), &message, &me, &github)?
             };
