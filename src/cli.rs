@@ -157,8 +157,45 @@ pub struct GenerateArgs {
     pub json: bool,
 }
 
+/// Where and what to sync: shared by `plan` and `sync`.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Where to commit: `local` (a git repository on disk) or `github`. Default: the manifest's `git.provider`.
+    #[arg(long, value_enum)]
+    pub provider: Option<ProviderArg>,
+    /// The local repository (default: the one containing the manifest).
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+    /// Only these services (repeatable; for matrix jobs). Default: all.
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<String>,
+    /// Base branch (overrides the manifest's `baseBranch`).
+    #[arg(long, value_name = "BRANCH")]
+    pub base: Option<String>,
+    /// Build id (default: from GitHub Actions' run, else generated).
+    #[arg(long, value_name = "ID")]
+    pub build_id: Option<String>,
+    /// Build log URL (default: the GitHub Actions run).
+    #[arg(long, value_name = "URL")]
+    pub build_url: Option<String>,
+    /// GitHub token (a workflow's `GITHUB_TOKEN`, a personal or an installation token).
+    #[arg(long, env = "GITHUB_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// GitHub API URL (`https://HOST/api/v3` for GitHub Enterprise Server).
+    #[arg(long, env = "GITHUB_API_URL", value_name = "URL")]
+    pub api_url: Option<String>,
+    /// GitHub App id (with --app-private-key, instead of a token).
+    #[arg(long, env = "AMPSYNC_APP_ID", value_name = "ID")]
+    pub app_id: Option<u64>,
+    /// GitHub App private key: PEM text or a path to a PEM file.
+    #[arg(long, env = "AMPSYNC_APP_PRIVATE_KEY", hide_env_values = true, value_name = "PEM|PATH")]
+    pub app_private_key: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct PlanArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Print the plan as JSON.
     #[arg(long)]
     pub json: bool,
@@ -166,10 +203,9 @@ pub struct PlanArgs {
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// Where to commit: `local` (a git repository on disk) or `github`.
-    #[arg(long, value_enum)]
-    pub provider: Option<ProviderArg>,
-    /// Commit title.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Commit title (default: the last commit that changed the manifest, else "Regenerate <services>").
     #[arg(long, short)]
     pub message: Option<String>,
     /// Plan and print, but write nothing.
@@ -182,6 +218,15 @@ pub struct SyncArgs {
 
 #[derive(Debug, Args)]
 pub struct BuildsArgs {
+    /// The local repository (default: the one containing the manifest).
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+    /// Base branch (default: the manifest's `baseBranch`, else the repository's default branch).
+    #[arg(long, value_name = "BRANCH")]
+    pub base: Option<String>,
+    /// How many commits of each branch to look through.
+    #[arg(long, default_value_t = 500)]
+    pub depth: usize,
     /// Print the builds as JSON.
     #[arg(long)]
     pub json: bool,
@@ -191,6 +236,63 @@ pub struct BuildsArgs {
 pub enum ProviderArg {
     Github,
     Local,
+}
+
+impl TargetArgs {
+    fn options(&self, message: Option<String>, dry_run: bool, json: bool) -> commands::sync::Options {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let actions = env("GITHUB_ACTIONS").is_some_and(|v| v == "true");
+        let build = match (&self.build_id, actions, env("GITHUB_RUN_ID")) {
+            (Some(id), _, _) => crate::sync::message::BuildInfo { id: id.clone(), url: self.build_url.clone() },
+            (None, true, Some(run)) => {
+                let mut b = crate::sync::message::BuildInfo::from_actions(
+                    &run,
+                    env("GITHUB_RUN_ATTEMPT").as_deref(),
+                    &env("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into()),
+                    &env("GITHUB_REPOSITORY").unwrap_or_default(),
+                );
+                if self.build_url.is_some() {
+                    b.url = self.build_url.clone();
+                }
+                b
+            }
+            _ => {
+                let now = jiff::Timestamp::now();
+                let disc = (now.subsec_nanosecond() as u32) ^ std::process::id().rotate_left(16);
+                let mut b = crate::sync::message::BuildInfo::generated(now, disc & 0xffff);
+                b.url = self.build_url.clone();
+                b
+            }
+        };
+        let github = crate::providers::github::Options {
+            api_url: self.api_url.clone().unwrap_or_else(|| crate::providers::github::DEFAULT_API_URL.to_string()),
+            token: self.token.clone().map(secrecy::SecretString::from),
+            app_id: self.app_id,
+            app_private_key: self.app_private_key.clone().map(secrecy::SecretString::from),
+            default_repository: env("GITHUB_REPOSITORY"),
+            event_path: env("GITHUB_EVENT_PATH").map(PathBuf::from),
+        };
+        commands::sync::Options {
+            github,
+            provider: self.provider.map(Into::into),
+            repo: self.repo.clone(),
+            services: self.services.clone(),
+            base: self.base.clone(),
+            message,
+            dry_run,
+            json,
+            build,
+        }
+    }
+}
+
+impl From<ProviderArg> for crate::manifest::model::ProviderKind {
+    fn from(p: ProviderArg) -> Self {
+        match p {
+            ProviderArg::Github => Self::Github,
+            ProviderArg::Local => Self::Local,
+        }
+    }
 }
 
 /// Runs the parsed command line.
@@ -226,9 +328,24 @@ pub fn run(cli: Cli) -> ExitStatus {
             },
             &printer,
         ),
-        Command::Plan(_) => commands::not_built("plan", 4),
-        Command::Sync(_) => commands::not_built("sync", 4),
-        Command::Builds(_) => commands::not_built("builds", 4),
+        Command::Plan(args) => {
+            commands::sync::run(&cli.manifest, &args.target.options(None, true, args.json), &printer)
+        }
+        Command::Sync(args) => commands::sync::run(
+            &cli.manifest,
+            &args.target.options(args.message.clone(), args.dry_run, args.json),
+            &printer,
+        ),
+        Command::Builds(args) => commands::builds::run(
+            &cli.manifest,
+            &commands::builds::Options {
+                repo: args.repo.clone(),
+                base: args.base.clone(),
+                depth: args.depth,
+                json: args.json,
+            },
+            &printer,
+        ),
         Command::Action => commands::not_built("action", 6),
     };
     match result {

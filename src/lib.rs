@@ -10,3 +10,5 @@ pub mod commands;
 pub mod generate;
 pub mod manifest;
 pub mod printer;
+pub mod providers;
+pub mod sync;

@@ -1,9 +1,11 @@
 //! The commands behind the CLI: each takes typed options and a [`Printer`] and returns an
 //! [`ExitStatus`]. They load the manifest, call the library, and present the result.
 
+pub mod builds;
 pub mod generate;
 pub mod init;
 pub mod schema;
+pub mod sync;
 pub mod validate;
 
 use std::path::Path;

@@ -1454,6 +1454,25 @@ impl Validator {
                     continue;
                 };
                 let same_repo = sa.git.provider == sb.git.provider && sa.git.repository == sb.git.repository;
+                if same_repo {
+                    let differs = [
+                        ("baseBranch", sa.git.base_branch != sb.git.base_branch),
+                        ("branch", sa.git.branch != sb.git.branch),
+                        ("branchMode", sa.git.branch_mode != sb.git.branch_mode),
+                        ("pullRequest", sa.git.pull_request != sb.git.pull_request),
+                        ("createRepository", sa.git.create_repository != sb.git.create_repository),
+                    ];
+                    if let Some((key, _)) = differs.iter().find(|(_, d)| *d) {
+                        self.err(
+                            a.name_pos,
+                            format!(
+                                "services `{}` and `{}` commit to the same repository with different `{key}`",
+                                sb.name, sa.name
+                            ),
+                            "one build makes one commit per repository: set the key under `git:` for both, or give one service its own `repository`",
+                        );
+                    }
+                }
                 if same_repo && names::directories_overlap(da, db) {
                     self.err(
                         a.directory_pos,
