@@ -44,7 +44,8 @@ pub fn run(manifest_path: &Path, opts: &Options, printer: &Printer) -> anyhow::R
     };
     let state = repo.branch_state(&base, &git.branch)?;
     let mut builds: BTreeMap<String, Build> = BTreeMap::new();
-    let mut tips = vec![(git.branch.clone(), state.branch_tip), (base.clone(), Some(state.base_tip))];
+    // The base first: a build merged into it is reported there, not as pending.
+    let mut tips = vec![(base.clone(), Some(state.base_tip)), (git.branch.clone(), state.branch_tip)];
     tips.retain(|(_, t)| t.is_some());
     for (branch, tip) in tips {
         let Some(tip) = tip else { continue };

@@ -38,3 +38,4 @@ pub fn write(dir: &Path, rel: &str, content: &str) -> PathBuf {
     std::fs::write(&path, content).expect("write file");
     path
 }
+pub mod git;
