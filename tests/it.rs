@@ -5,4 +5,5 @@ mod support;
 mod cli;
 mod generate;
 mod manifest;
+mod merge_baseline;
 mod sync_local;
