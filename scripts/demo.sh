@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds ampsync and runs it on the example manifest (examples/shop) with the embedded
-# defaults, in a scratch git repository: validate the manifest, then show the summary.
+# defaults (the example's `local` provider), in a scratch git repository: validate the
+# manifest, sync (one commit on the `amplication` branch), sync again (nothing to do), and
+# list the builds.
 # Usage: scripts/demo.sh [DIR]   (DIR defaults to target/demo/shop; it is recreated)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,3 +22,19 @@ git -c user.name=demo -c user.email=demo@example.com commit -q -m "Add the shop 
 
 echo "== ampsync validate (in $demo)"
 "$ampsync" validate
+
+echo
+echo "== ampsync sync (local provider: commits to refs/heads/amplication, working tree untouched)"
+"$ampsync" sync
+
+echo
+echo "== git log --stat -1 amplication (first 25 lines)"
+git --no-pager log --stat -1 amplication | head -n 25
+
+echo
+echo "== ampsync sync again: nothing changed, so no commit"
+"$ampsync" sync
+
+echo
+echo "== ampsync builds"
+"$ampsync" builds
