@@ -688,6 +688,18 @@ fn merges(w: &World) {
     assert_eq!(refused.message(), "Pull Request is not mergeable");
     w.api.put(&format!("{r}/pulls/{n}/merge"), json!({"merge_method": "rebase"})).expect(405);
 
+    // `POST /merges`: the base merged into a branch (201), nothing to merge (204), a conflict (409).
+    let before_side = git(&repo, &["rev-parse", "feat-rebase"]);
+    let merged = w.api.post(&format!("{r}/merges"), json!({"base": "feat-rebase", "head": "main"})).expect(201);
+    let sha = merged.str("sha");
+    assert_eq!(git(&repo, &["rev-parse", "feat-rebase"]), sha);
+    let main_tip = git(&repo, &["rev-parse", "main"]);
+    assert_eq!(git(&repo, &["rev-list", "--parents", "-n1", &sha]), format!("{sha} {before_side} {main_tip}"));
+    w.api.post(&format!("{r}/merges"), json!({"base": "feat-rebase", "head": "main"})).expect(204);
+    let c = w.api.post(&format!("{r}/merges"), json!({"base": "conflict", "head": "main"})).expect(409);
+    assert_eq!(c.message(), "Merge conflict");
+    w.api.post(&format!("{r}/merges"), json!({"base": "no-such-branch", "head": "main"})).expect(404);
+
     // A draft cannot be merged.
     let d = branch_with_pr(w, "drafty", &[&[("d.txt", Some("d\n"))]], true);
     assert_eq!(w.api.get(&format!("{r}/pulls/{d}")).expect(200).json["draft"], true);

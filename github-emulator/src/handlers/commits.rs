@@ -135,3 +135,48 @@ pub(crate) fn compare(ctx: &Ctx, o: &str, n: &str, basehead: &str) -> ApiResult 
     });
     Ok(Reply::ok(body))
 }
+
+/// `POST /repos/{owner}/{repo}/merges`: merges `head` (a branch or sha) into the branch `base`
+/// as GitHub does: 201 with the merge commit, 204 when `base` already contains `head`,
+/// 409 "Merge conflict", 404 "Base does not exist" / "Head does not exist".
+pub(crate) fn merge_branches(ctx: &Ctx, o: &str, n: &str) -> ApiResult {
+    use super::git_data::{MoveError, move_ref, record_verified};
+    use super::{opt_str, req_str};
+    let repo = ctx.git_repo_with(o, n, Perm::Contents, Access::Write)?;
+    let git = repo.git();
+    let body = ctx.body()?;
+    let base_name = req_str(&body, "base")?;
+    let head_name = req_str(&body, "head")?;
+    let full = format!("refs/heads/{base_name}");
+    let Some(base) = git.read_ref(&full)? else {
+        return Err(ApiError::new(404, "Base does not exist"));
+    };
+    let Some(head) = side(&git, &repo.owner, head_name)? else {
+        return Err(ApiError::new(404, "Head does not exist"));
+    };
+    if git.is_ancestor(&head, &base)? {
+        return Ok(Reply::no_content());
+    }
+    let merged = git.merge_tree(None, &base, &head)?;
+    if !merged.clean {
+        return Err(ApiError::new(409, "Merge conflict"));
+    }
+    let message = opt_str(&body, "commit_message")?
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("Merge {head_name} into {base_name}"));
+    let actor = ctx.actor()?;
+    let me = ctx.db(|db| db.identity(&actor));
+    let github = crate::git::Ident::now("GitHub", "noreply@github.com");
+    let sha = git.commit_tree(&merged.tree, &[base.clone(), head.clone()], &message, &me, &github)?;
+    record_verified(ctx.state, &repo, &sha, true);
+    move_ref(ctx.state, &ctx.caller, &repo, &full, &sha, Some(&base)).map_err(|e| match e {
+        MoveError::Api(e) => e,
+        MoveError::Stale => ApiError::new(409, "Base branch was modified. Review and try the merge again."),
+    })?;
+    let c = git.read_commit(&sha)?;
+    let files = commit_files(&git, &sha)?;
+    let repo = ctx.repo(o, n)?;
+    let body = ctx.db(|db| objects::commit(&ctx.urls, db, &repo, &c, Some(&files)));
+    let location = body["url"].as_str().unwrap_or_default().to_string();
+    Ok(Reply::created(body).header("location", location))
+}

@@ -289,6 +289,7 @@ fn route_repo(ctx: &Ctx, o: &str, n: &str, rest: &[&str]) -> ApiResult {
         ("GET", ["commits"]) => commits::list(ctx, o, n),
         ("GET", ["commits", r @ ..]) if !r.is_empty() => commits::get(ctx, o, n, &joined(r)),
         ("GET", ["compare", r @ ..]) if !r.is_empty() => commits::compare(ctx, o, n, &joined(r)),
+        ("POST", ["merges"]) => commits::merge_branches(ctx, o, n),
         ("GET", ["contents", p @ ..]) => contents::get(ctx, o, n, &joined(p)),
         ("PUT", ["contents", p @ ..]) if !p.is_empty() => contents::put(ctx, o, n, &joined(p)),
         ("GET", ["pulls"]) => pulls::list(ctx, o, n),
