@@ -190,6 +190,30 @@ pub struct TargetArgs {
     /// GitHub App private key: PEM text or a path to a PEM file.
     #[arg(long, env = "AMPSYNC_APP_PRIVATE_KEY", hide_env_values = true, value_name = "PEM|PATH")]
     pub app_private_key: Option<String>,
+    /// Sync branch (overrides the manifest's `git.branch`).
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+    /// `accumulate` or `per-build` (overrides the manifest's `git.branchMode`).
+    #[arg(long, value_name = "MODE")]
+    pub branch_mode: Option<crate::manifest::keywords::BranchMode>,
+    /// `markers`, `ours` or `theirs` (overrides the manifest's `git.conflicts`).
+    #[arg(long, value_name = "POLICY")]
+    pub conflicts: Option<crate::manifest::keywords::ConflictPolicy>,
+    /// Pull request label (repeatable or comma-separated; replaces the manifest's list).
+    #[arg(long = "label", value_name = "NAME", value_delimiter = ',')]
+    pub labels: Vec<String>,
+    /// Pull request reviewer (repeatable or comma-separated).
+    #[arg(long = "reviewer", value_name = "LOGIN", value_delimiter = ',')]
+    pub reviewers: Vec<String>,
+    /// Pull request team reviewer (repeatable or comma-separated).
+    #[arg(long = "team-reviewer", value_name = "SLUG", value_delimiter = ',')]
+    pub team_reviewers: Vec<String>,
+    /// Pull request assignee (repeatable or comma-separated).
+    #[arg(long = "assignee", value_name = "LOGIN", value_delimiter = ',')]
+    pub assignees: Vec<String>,
+    /// Open the pull request as a draft (`--draft=false` overrides a manifest's `draft: true`).
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub draft: Option<bool>,
 }
 
 #[derive(Debug, Args)]
@@ -272,7 +296,18 @@ impl TargetArgs {
             default_repository: env("GITHUB_REPOSITORY"),
             event_path: env("GITHUB_EVENT_PATH").map(PathBuf::from),
         };
+        let overrides = commands::sync::GitOverrides {
+            branch: self.branch.clone(),
+            branch_mode: self.branch_mode,
+            conflicts: self.conflicts,
+            labels: (!self.labels.is_empty()).then(|| self.labels.clone()),
+            reviewers: (!self.reviewers.is_empty()).then(|| self.reviewers.clone()),
+            team_reviewers: (!self.team_reviewers.is_empty()).then(|| self.team_reviewers.clone()),
+            assignees: (!self.assignees.is_empty()).then(|| self.assignees.clone()),
+            draft: self.draft,
+        };
         commands::sync::Options {
+            overrides,
             github,
             provider: self.provider.map(Into::into),
             repo: self.repo.clone(),

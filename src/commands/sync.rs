@@ -14,6 +14,8 @@ use crate::sync::plan::Action;
 use crate::sync::{self, Outcome, RepoResult};
 
 pub struct Options {
+    /// Command-line (or action input) settings that win over the manifest's `git` block.
+    pub overrides: GitOverrides,
     pub github: crate::providers::github::Options,
     pub provider: Option<ProviderKind>,
     pub repo: Option<PathBuf>,
@@ -23,6 +25,48 @@ pub struct Options {
     pub dry_run: bool,
     pub json: bool,
     pub build: BuildInfo,
+}
+
+/// Settings given on the command line or as action inputs; each `Some` replaces the
+/// manifest's value for every selected service.
+#[derive(Debug, Clone, Default)]
+pub struct GitOverrides {
+    pub branch: Option<String>,
+    pub branch_mode: Option<crate::manifest::keywords::BranchMode>,
+    pub conflicts: Option<crate::manifest::keywords::ConflictPolicy>,
+    pub labels: Option<Vec<String>>,
+    pub reviewers: Option<Vec<String>>,
+    pub team_reviewers: Option<Vec<String>>,
+    pub assignees: Option<Vec<String>>,
+    pub draft: Option<bool>,
+}
+
+impl GitOverrides {
+    pub fn apply(&self, git: &mut crate::manifest::model::GitSettings) {
+        if let Some(b) = &self.branch {
+            git.branch.clone_from(b);
+        }
+        if let Some(m) = self.branch_mode {
+            git.branch_mode = m;
+        }
+        if let Some(c) = self.conflicts {
+            git.conflicts = c;
+        }
+        let pr = &mut git.pull_request;
+        for (value, target) in [
+            (&self.labels, &mut pr.labels),
+            (&self.reviewers, &mut pr.reviewers),
+            (&self.team_reviewers, &mut pr.team_reviewers),
+            (&self.assignees, &mut pr.assignees),
+        ] {
+            if let Some(v) = value {
+                target.clone_from(v);
+            }
+        }
+        if let Some(d) = self.draft {
+            pr.draft = d;
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -87,10 +131,15 @@ pub fn relative(root: &Path, path: &Path) -> anyhow::Result<String> {
 }
 
 pub fn run(manifest_path: &Path, opts: &Options, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let loaded = match super::load_manifest(manifest_path, printer)? {
+    let mut loaded = match super::load_manifest(manifest_path, printer)? {
         Ok(l) => l,
         Err(status) => return Ok(status),
     };
+    for service in &mut loaded.manifest.services {
+        if opts.services.is_empty() || opts.services.contains(&service.name) {
+            opts.overrides.apply(&mut service.git);
+        }
+    }
     let manifest = &loaded.manifest;
     let selected = select(&manifest.services, &opts.services)?;
     let provider = opts.provider.or_else(|| selected.first().map(|s| s.git.provider)).unwrap_or(ProviderKind::Local);

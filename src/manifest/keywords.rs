@@ -33,6 +33,14 @@ macro_rules! keywords {
             }
         }
 
+        impl std::str::FromStr for $name {
+            type Err = String;
+            /// Parses the YAML spelling (for command-line flags and action inputs).
+            fn from_str(text: &str) -> Result<Self, String> {
+                Self::parse(text).ok_or_else(|| format!("expected one of: {}", Self::NAMES.join(", ")))
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
