@@ -93,6 +93,19 @@ pub struct RepoReport {
 }
 
 impl Report {
+    pub fn new(repositories: Vec<RepoReport>, selected: &[&Service]) -> Self {
+        Report {
+            outcome: Report::overall(&repositories),
+            services: selected.iter().map(|s| s.name.clone()).collect(),
+            repositories,
+        }
+    }
+
+    /// 3 when blocked, else 0.
+    pub fn exit_status(&self) -> ExitStatus {
+        if self.outcome == Outcome::Blocked { ExitStatus::Blocked } else { ExitStatus::Success }
+    }
+
     pub fn overall(results: &[RepoReport]) -> Outcome {
         let any = |o: Outcome| results.iter().any(|r| r.result.outcome == o);
         if any(Outcome::Blocked) {
@@ -131,10 +144,22 @@ pub fn relative(root: &Path, path: &Path) -> anyhow::Result<String> {
 }
 
 pub fn run(manifest_path: &Path, opts: &Options, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let mut loaded = match super::load_manifest(manifest_path, printer)? {
+    let loaded = match super::load_manifest(manifest_path, printer)? {
         Ok(l) => l,
         Err(status) => return Ok(status),
     };
+    let report = execute(loaded, manifest_path, opts, printer)?;
+    print(&report, opts, printer)
+}
+
+/// Runs the sync (or the plan) of a loaded manifest and returns the report, printing nothing
+/// but progress: what `ampsync sync` and `ampsync action` share.
+pub fn execute(
+    mut loaded: crate::manifest::Loaded,
+    manifest_path: &Path,
+    opts: &Options,
+    printer: &Printer,
+) -> anyhow::Result<Report> {
     for service in &mut loaded.manifest.services {
         if opts.services.is_empty() || opts.services.contains(&service.name) {
             opts.overrides.apply(&mut service.git);
@@ -147,7 +172,7 @@ pub fn run(manifest_path: &Path, opts: &Options, printer: &Printer) -> anyhow::R
         let root = super::generate::repo_root_of(manifest_path);
         let manifest_rel = relative(&root, manifest_path)?;
         let repositories = crate::providers::github::sync_all(&loaded, &manifest_rel, &root, &selected, opts, printer)?;
-        return finish(repositories, &selected, opts, printer);
+        return Ok(Report::new(repositories, &selected));
     }
     // The local provider holds one repository: every selected service must commit to the same one.
     let first = selected[0];
@@ -180,27 +205,17 @@ pub fn run(manifest_path: &Path, opts: &Options, printer: &Printer) -> anyhow::R
     let result = sync::run(&mut repo, &job)?;
     let repositories =
         vec![RepoReport { provider, repository: root.display().to_string(), result, pull_request: None }];
-    finish(repositories, &selected, opts, printer)
+    Ok(Report::new(repositories, &selected))
 }
 
 /// Prints the report and maps it to the exit status.
-pub fn finish(
-    repositories: Vec<RepoReport>,
-    selected: &[&Service],
-    opts: &Options,
-    printer: &Printer,
-) -> anyhow::Result<ExitStatus> {
-    let report = Report {
-        outcome: Report::overall(&repositories),
-        services: selected.iter().map(|s| s.name.clone()).collect(),
-        repositories,
-    };
+pub fn print(report: &Report, opts: &Options, printer: &Printer) -> anyhow::Result<ExitStatus> {
     if opts.json {
-        printer.out(&serde_json::to_string_pretty(&report)?)?;
+        printer.out(&serde_json::to_string_pretty(report)?)?;
     } else {
-        print_human(&report, opts.dry_run, printer)?;
+        print_human(report, opts.dry_run, printer)?;
     }
-    Ok(if report.outcome == Outcome::Blocked { ExitStatus::Blocked } else { ExitStatus::Success })
+    Ok(report.exit_status())
 }
 
 fn short(sha: &str) -> &str {
