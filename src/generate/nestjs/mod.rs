@@ -3,6 +3,8 @@
 //! Templates live in `templates/nestjs/` (embedded at build time); this module computes
 //! what templates should not: type mappings (Prisma, SQL, TypeScript, class-validator).
 
+pub mod model;
+
 use include_dir::{Dir, include_dir};
 
 use super::engine::{self, Origin, TemplateSet};
