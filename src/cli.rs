@@ -381,7 +381,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             },
             &printer,
         ),
-        Command::Action => commands::not_built("action", 6),
+        Command::Action => return crate::action::run(&printer),
     };
     match result {
         Ok(status) => status,

@@ -5,6 +5,7 @@
 //! [`cli`] and `main.rs` are the thin edge that parses flags and maps outcomes to exit codes.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod action;
 pub mod cli;
 pub mod commands;
 pub mod generate;

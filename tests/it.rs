@@ -2,6 +2,7 @@
 
 mod support;
 
+mod action;
 mod cli;
 mod generate;
 mod manifest;

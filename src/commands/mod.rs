@@ -29,8 +29,3 @@ pub fn load_manifest(path: &Path, printer: &Printer) -> anyhow::Result<Result<Lo
         Err(e) => Err(e.into()),
     }
 }
-
-/// For commands a later milestone builds: say so, write nothing, fail.
-pub fn not_built(command: &str, issue: u32) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`ampsync {command}` is not built yet (tracked in issue #{issue}); nothing was done")
-}

@@ -1,0 +1,113 @@
+//! `ampsync action` as the runner starts it: `INPUT_*` and `GITHUB_*` in the environment,
+//! the output and summary files, workflow commands on stdout. The container itself is
+//! exercised by scripts/container-test.sh (podman); the runs against GitHub (the emulator
+//! behind the contract proxy) are in `action_github` below.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use ampsync::action::{INPUTS, OUTPUTS, workflow};
+
+use crate::support::{self, ampsync};
+
+fn action_yml() -> serde_yaml::Value {
+    let text = std::fs::read_to_string(support::root().join("action.yml")).expect("action.yml");
+    serde_yaml::from_str(&text).expect("action.yml is YAML")
+}
+
+fn keys(v: &serde_yaml::Value, section: &str) -> Vec<String> {
+    v[section].as_mapping().expect(section).keys().map(|k| k.as_str().expect("string key").to_string()).collect()
+}
+
+#[test]
+fn action_yml_declares_exactly_the_inputs_and_outputs_of_the_code() {
+    let yml = action_yml();
+    assert_eq!(keys(&yml, "inputs"), INPUTS, "action.yml inputs vs ampsync::action::INPUTS (same order)");
+    assert_eq!(keys(&yml, "outputs"), OUTPUTS, "action.yml outputs vs ampsync::action::OUTPUTS (same order)");
+    for (name, input) in yml["inputs"].as_mapping().expect("inputs") {
+        assert!(input["description"].as_str().is_some_and(|d| d.len() > 10), "input {name:?} has a description");
+        assert_eq!(input["required"].as_bool(), Some(false), "input {name:?}: every input is optional");
+    }
+    assert_eq!(yml["inputs"]["token"]["default"].as_str(), Some("${{ github.token }}"));
+    assert_eq!(yml["runs"]["using"].as_str(), Some("docker"));
+    assert_eq!(yml["runs"]["args"][0].as_str(), Some("action"));
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    outputs: BTreeMap<String, String>,
+    summary: String,
+}
+
+fn run_action(workspace: &Path, env: &[(&str, &str)]) -> Run {
+    let files = support::tempdir();
+    let output = files.path().join("github_output");
+    let summary = files.path().join("step_summary");
+    let mut cmd = ampsync();
+    cmd.current_dir(workspace)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", workspace)
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env_remove("GITHUB_API_URL")
+        .arg("action");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("runs");
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        outputs: workflow::parse_outputs(&read(&output)).into_iter().collect(),
+        summary: read(&summary),
+    }
+}
+
+/// Two problems: a misspelt type and a misspelt key (the missing `name` it implies is not repeated).
+const BROKEN: &str = "version: 1\nproject: shop\nservices:\n  - name: api\n    directory: apps/api\n    entities:\n      - name: Customer\n        fields:\n          - name: email\n            type: Emial\n          - nme: x\n";
+
+#[test]
+fn a_broken_manifest_fails_the_step_with_one_annotation_per_problem() {
+    let ws = support::tempdir();
+    support::write(ws.path(), "amplication.yaml", BROKEN);
+    let run = run_action(ws.path(), &[("INPUT_TOKEN", "ghs_secretvalue1234")]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let annotations: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("::error ")).collect();
+    assert_eq!(annotations.len(), 2, "one per problem:\n{}", run.stdout);
+    assert!(
+        annotations[0].starts_with("::error file=amplication.yaml,line=10,col=19,title=ampsync%3A invalid manifest::"),
+        "{}",
+        annotations[0]
+    );
+    assert!(annotations[0].contains("did you mean `Email`?"), "{}", annotations[0]);
+    assert!(annotations.iter().any(|a| a.contains("line=11,col=13")), "the unknown key `nme`:\n{}", run.stdout);
+    assert!(run.stdout.contains("::group::Validate amplication.yaml"));
+    assert!(run.summary.contains("## ampsync: invalid manifest"), "{}", run.summary);
+    assert!(run.summary.contains("| 10 | 19 |"), "{}", run.summary);
+    assert!(run.outputs.is_empty(), "no outputs for a failed step: {:?}", run.outputs);
+    // The token is masked first thing and appears nowhere else.
+    assert_eq!(run.stdout.lines().next(), Some("::add-mask::ghs_secretvalue1234"));
+    assert_eq!(run.stdout.matches("ghs_secretvalue1234").count(), 1, "{}", run.stdout);
+    assert!(!run.summary.contains("ghs_secretvalue1234"));
+}
+
+#[test]
+fn bad_inputs_and_a_missing_manifest_are_clear_errors() {
+    let ws = support::tempdir();
+    let run = run_action(ws.path(), &[("INPUT_BRANCH-MODE", "sometimes")]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "::error title=ampsync%3A bad input::input `branch-mode`: expected one of: accumulate, per-build"
+        ),
+        "{}",
+        run.stdout
+    );
+
+    let run = run_action(ws.path(), &[("INPUT_MANIFEST", "services/amplication.yaml")]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("no manifest at `services/amplication.yaml` in the workspace"), "{}", run.stdout);
+    assert!(run.summary.contains("## ampsync: failed"), "{}", run.summary);
+}
