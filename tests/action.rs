@@ -111,3 +111,33 @@ fn bad_inputs_and_a_missing_manifest_are_clear_errors() {
     assert!(run.stdout.contains("no manifest at `services/amplication.yaml` in the workspace"), "{}", run.stdout);
     assert!(run.summary.contains("## ampsync: failed"), "{}", run.summary);
 }
+
+#[test]
+fn example_workflows_use_only_declared_inputs_and_outputs() {
+    let dir = support::root().join("examples/workflows");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("examples/workflows") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        let wf: serde_yaml::Value =
+            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{} is YAML: {e}", path.display()));
+        let jobs = wf["jobs"].as_mapping().unwrap_or_else(|| panic!("{} has jobs", path.display()));
+        for (_, job) in jobs {
+            for step in job["steps"].as_sequence().into_iter().flatten() {
+                if !step["uses"].as_str().is_some_and(|u| u.starts_with("ampsync/ampsync@")) {
+                    continue;
+                }
+                checked += 1;
+                for (key, _) in step["with"].as_mapping().into_iter().flatten() {
+                    let key = key.as_str().expect("string key");
+                    assert!(INPUTS.contains(&key), "{}: `with: {key}` is not an input of action.yml", path.display());
+                }
+            }
+        }
+        for used in text.split("steps.ampsync.outputs.").skip(1) {
+            let name: String = used.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            assert!(OUTPUTS.contains(&name.as_str()), "{}: output `{name}` is not declared", path.display());
+        }
+    }
+    assert!(checked >= 5, "every example uses the action ({checked} steps checked)");
+}
