@@ -7,4 +7,5 @@ mod cli;
 mod generate;
 mod manifest;
 mod merge_baseline;
+mod sync_github;
 mod sync_local;
