@@ -39,3 +39,4 @@ pub fn write(dir: &Path, rel: &str, content: &str) -> PathBuf {
     path
 }
 pub mod git;
+pub mod github;

@@ -1,0 +1,323 @@
+//! The GitHub test world: the emulator (real bare repositories, real HTTP) behind the
+//! contract proxy (`../shared/tools/github-contract-proxy`, GitHub's OpenAPI description), a
+//! local checkout holding the manifest and templates, and `ampsync sync --provider github`
+//! run as a user runs it. [`GhWorld::finish`] requires zero contract violations.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use github_emulator::{Config, Emulator, LogEntry, Permissions, RepoAccess, TokenKind};
+use serde_json::Value;
+
+use super::git::TestRepo;
+use super::{ampsync, fixture};
+
+pub const TOKEN: &str = "ghp_alice_token_do_not_print_0123456789";
+
+/// Where `../shared` is (beside the checkout), overridable with `AMPSYNC_SHARED_DIR`.
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("AMPSYNC_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+}
+
+/// The contract proxy in front of the emulator.
+pub struct Proxy {
+    child: Option<Child>,
+    pub url: String,
+    violations: PathBuf,
+}
+
+impl Proxy {
+    pub fn start(upstream: &str, base_path: Option<&str>, dir: &Path) -> Proxy {
+        let ok = Command::new("python3")
+            .args(["-c", "import openapi_schema_validator, referencing"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "the contract proxy needs `python3 -m pip install openapi-schema-validator`");
+        let shared = shared_dir();
+        let port_file = dir.join("proxy.port");
+        let violations = dir.join("proxy.violations.jsonl");
+        let mut cmd = Command::new("python3");
+        cmd.arg(shared.join("tools/github-contract-proxy"))
+            .arg("--spec")
+            .arg(shared.join("github-api/api.github.com.json.gz"))
+            .arg("--upstream")
+            .arg(upstream)
+            .arg("--port-file")
+            .arg(&port_file)
+            .arg("--log")
+            .arg(dir.join("proxy.jsonl"))
+            .arg("--violations")
+            .arg(&violations);
+        if let Some(bp) = base_path {
+            cmd.arg("--base-path").arg(bp);
+        }
+        let child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("starting the contract proxy");
+        let deadline = Instant::now() + Duration::from_secs(90);
+        let port = loop {
+            if let Ok(p) = std::fs::read_to_string(&port_file)
+                && let Ok(p) = p.trim().parse::<u16>()
+            {
+                break p;
+            }
+            assert!(Instant::now() < deadline, "the contract proxy did not start within 90 s");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Proxy { child: Some(child), url: format!("http://127.0.0.1:{port}"), violations }
+    }
+
+    /// Stops the proxy and asserts it saw exchanges and no violation.
+    pub fn finish(mut self) {
+        let mut child = self.child.take().expect("running");
+        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let status = child.wait().expect("waiting for the proxy");
+        let mut out = String::new();
+        for s in [
+            child.stdout.take().map(|s| Box::new(s) as Box<dyn std::io::Read>),
+            child.stderr.take().map(|s| Box::new(s) as Box<dyn std::io::Read>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for line in BufReader::new(s).lines().map_while(Result::ok) {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        let violations = std::fs::read_to_string(&self.violations).unwrap_or_default();
+        assert!(violations.trim().is_empty(), "contract violations:\n{violations}\n{out}");
+        assert!(out.contains(" 0 violations"), "unexpected proxy summary: {out}");
+        assert_eq!(status.code(), Some(0), "the contract proxy failed:\n{out}");
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A manifest committing service `shop` (mini templates) to `acme/shop`, with PR settings.
+pub const MANIFEST: &str = "version: 1
+project: shop
+git:
+  provider: github
+  repository: acme/shop
+  baseBranch: main
+  pullRequest:
+    labels: [amplication, generated]
+    reviewers: [bob]
+    assignees: [alice]
+services:
+  - name: shop
+    templates: tools/templates
+    entities:
+      - name: Customer
+        fields:
+          - name: name
+            type: SingleLineText
+      - name: Order
+        fields:
+          - name: total
+            type: DecimalNumber
+          - name: customer
+            type: Lookup
+            target: Customer
+            inverse: orders
+";
+
+pub const BASE: &str = "apps/shop/src/order/base/order.base.ts";
+pub const WRAPPER: &str = "apps/shop/src/order/order.ts";
+
+pub struct GhWorld {
+    pub emu: Emulator,
+    pub proxy: Option<Proxy>,
+    /// The API URL ampsync is given (the proxy's, or the emulator's for what the proxy cannot carry).
+    pub api: String,
+    /// The local checkout: manifest and templates (what `actions/checkout` gives a workflow).
+    pub checkout: TestRepo,
+    _tmp: tempfile::TempDir,
+}
+
+impl GhWorld {
+    /// `acme/shop` seeded from a checkout holding `manifest`, alice's token, the proxy.
+    pub fn new(manifest: &str) -> GhWorld {
+        Self::build(manifest, true, None)
+    }
+
+    /// Without the proxy (dropped connections cannot cross it).
+    pub fn direct(manifest: &str) -> GhWorld {
+        Self::build(manifest, false, None)
+    }
+
+    pub fn build(manifest: &str, proxy: bool, base_path: Option<&str>) -> GhWorld {
+        let tmp = tempfile::Builder::new().prefix("ampsync-gh-").tempdir().expect("temp dir");
+        let emu = Emulator::spawn(Config::default()).expect("the emulator starts");
+        emu.add_org("acme", &["alice"]).expect("org");
+        emu.add_user("bob").expect("user");
+        emu.add_repo("acme", "shop", "main", true, false).expect("repo");
+        emu.add_token(TOKEN, "alice", TokenKind::Pat, RepoAccess::all(), Permissions::all()).expect("token");
+        let checkout = TestRepo::new(&[("amplication.yaml", manifest)]);
+        copy_templates(&checkout.path);
+        checkout.commit_all("Add the templates");
+        let (proxy, api) = if proxy {
+            let p = Proxy::start(&emu.url(), base_path, tmp.path());
+            let url = format!("{}{}", p.url, base_path.unwrap_or(""));
+            (Some(p), url)
+        } else {
+            (None, emu.url())
+        };
+        let w = GhWorld { emu, proxy, api, checkout, _tmp: tmp };
+        w.push();
+        w
+    }
+
+    pub fn bare(&self) -> PathBuf {
+        self.emu.repo_path("acme", "shop")
+    }
+
+    /// git on the emulator's bare repository.
+    pub fn gh(&self, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .arg("--git-dir")
+            .arg(self.bare())
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    pub fn gh_rev(&self, rev: &str) -> Option<String> {
+        let out = Command::new("git")
+            .arg("--git-dir")
+            .arg(self.bare())
+            .args(["rev-parse", "--verify", "-q", rev])
+            .output()
+            .expect("git runs");
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    pub fn show(&self, rev: &str, path: &str) -> String {
+        self.gh(&["show", &format!("{rev}:{path}")])
+    }
+
+    /// Pushes the checkout's `main` to GitHub (as a person would).
+    pub fn push(&self) {
+        self.checkout.git(&["push", "-q", "--force", self.bare().to_str().expect("utf-8 path"), "main:main"]);
+    }
+
+    /// Brings GitHub's `main` into the checkout (after a merge on GitHub).
+    pub fn pull(&self) {
+        self.checkout.git(&["fetch", "-q", self.bare().to_str().expect("utf-8 path"), "main"]);
+        self.checkout.git(&["reset", "-q", "--hard", "FETCH_HEAD"]);
+    }
+
+    /// Adds a field to an entity of the checkout's manifest, commits and pushes it.
+    pub fn add_field(&self, entity: &str, field: &str, message: &str) {
+        self.pull();
+        let manifest = std::fs::read_to_string(self.checkout.path.join("amplication.yaml")).expect("manifest");
+        let marker = format!("      - name: {entity}\n        fields:\n");
+        assert!(manifest.contains(&marker), "entity {entity} in the manifest");
+        self.checkout.write("amplication.yaml", &manifest.replacen(&marker, &format!("{marker}{field}"), 1));
+        self.checkout.commit_all(message);
+        self.push();
+    }
+
+    /// `ampsync sync --provider github --json` with the token and API URL; (exit, JSON, stderr).
+    pub fn sync(&self, extra: &[&str]) -> (i32, Value, String) {
+        self.sync_with(&["--token", TOKEN], extra)
+    }
+
+    pub fn sync_with(&self, auth: &[&str], extra: &[&str]) -> (i32, Value, String) {
+        let out = self.cmd(auth, extra).output().expect("ampsync runs");
+        let code = out.status.code().unwrap_or(-1);
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN), "the token leaked:\n{stdout}\n{stderr}");
+        let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+        (code, json, stderr)
+    }
+
+    pub fn cmd(&self, auth: &[&str], extra: &[&str]) -> assert_cmd::Command {
+        let mut cmd = ampsync();
+        cmd.current_dir(&self.checkout.path)
+            .env_remove("GITHUB_API_URL")
+            .env_remove("GITHUB_REPOSITORY")
+            .env("AMPSYNC_GITHUB_MAX_WAIT", "10")
+            .args(["sync", "--provider", "github", "--json", "--api-url", &self.api])
+            .args(auth)
+            .args(extra);
+        cmd
+    }
+
+    /// Runs a sync expected to succeed; returns its JSON and the API requests it made.
+    #[track_caller]
+    pub fn ok(&self, extra: &[&str]) -> (Value, Vec<LogEntry>) {
+        self.emu.clear_log();
+        let (code, json, stderr) = self.sync(extra);
+        assert!(code == 0, "sync failed (exit {code}):\n{json}\n{stderr}");
+        (json, self.emu.log())
+    }
+
+    /// Open pull requests of `acme/shop`, straight from the emulator.
+    pub fn pulls(&self, state: &str) -> Vec<Value> {
+        self.get(&format!("/repos/acme/shop/pulls?state={state}&per_page=100")).as_array().cloned().unwrap_or_default()
+    }
+
+    pub fn comments(&self, number: u64) -> Vec<String> {
+        self.get(&format!("/repos/acme/shop/issues/{number}/comments?per_page=100"))
+            .as_array()
+            .map(|a| a.iter().map(|c| c["body"].as_str().unwrap_or_default().to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    /// A GET straight to the emulator (not logged by the proxy), as alice.
+    pub fn get(&self, path: &str) -> Value {
+        let out = Command::new("curl")
+            .args(["-sS", "-H", &format!("Authorization: Bearer {TOKEN}"), &format!("{}{path}", self.emu.url())])
+            .output()
+            .expect("curl runs");
+        serde_json::from_slice(&out.stdout).expect("JSON from the emulator")
+    }
+
+    /// Stops the proxy, asserting zero contract violations.
+    pub fn finish(mut self) {
+        if let Some(p) = self.proxy.take() {
+            p.finish();
+        }
+    }
+}
+
+/// `METHOD path` of each logged request (paths without the host).
+pub fn calls(log: &[LogEntry]) -> Vec<String> {
+    log.iter().map(|e| format!("{} {}", e.method, e.path)).collect()
+}
+
+fn copy_templates(root: &Path) {
+    let src = fixture("templates/mini");
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read templates") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(&src).expect("inside");
+                let dest = root.join("tools/templates").join(rel);
+                std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
+                std::fs::copy(&path, dest).expect("copy");
+            }
+        }
+    }
+}
