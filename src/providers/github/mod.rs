@@ -134,6 +134,8 @@ pub fn sync_all(
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    // octocrab's client spawns its buffer task when built: that needs the runtime's context.
+    let _context = rt.enter();
     let policy = retry::Policy::from_env(|k| std::env::var(k).ok());
     let auth = Auth::new(gh, policy, opts.dry_run)?;
 
