@@ -141,3 +141,79 @@ fn example_workflows_use_only_declared_inputs_and_outputs() {
     }
     assert!(checked >= 5, "every example uses the action ({checked} steps checked)");
 }
+
+mod action_github {
+    //! The action against GitHub (the emulator behind the contract proxy).
+
+    use super::*;
+    use crate::support::github::{GhWorld, MANIFEST, TOKEN};
+
+    fn run_in(w: &GhWorld, run_id: &str, extra: &[(&str, &str)]) -> Run {
+        let mut env = vec![
+            ("INPUT_TOKEN", TOKEN),
+            ("GITHUB_API_URL", w.api.as_str()),
+            ("GITHUB_REPOSITORY", "acme/shop"),
+            ("GITHUB_RUN_ID", run_id),
+            ("GITHUB_RUN_ATTEMPT", "1"),
+            ("GITHUB_SERVER_URL", "https://github.example"),
+            ("GITHUB_EVENT_NAME", "push"),
+            ("AMPSYNC_GITHUB_MAX_WAIT", "10"),
+        ];
+        env.extend_from_slice(extra);
+        run_action(&w.checkout.path, &env)
+    }
+
+    #[test]
+    fn first_run_opens_the_pull_request_and_writes_every_output_then_none() {
+        let w = GhWorld::new(MANIFEST);
+        let run = run_in(&w, "9001", &[("INPUT_LABELS", "ampsync, ci")]);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        let names: Vec<&str> = run.outputs.keys().map(String::as_str).collect();
+        let mut declared = OUTPUTS.to_vec();
+        declared.sort_unstable();
+        assert_eq!(names, declared, "every output written once");
+        assert_eq!(run.outputs["operation"], "created");
+        assert_eq!(run.outputs["branch"], "amplication");
+        assert_eq!(run.outputs["build-id"], "9001-1");
+        assert_eq!(run.outputs["conflicts"], "0");
+        let commit = &run.outputs["commit-sha"];
+        assert_eq!(w.gh_rev("refs/heads/amplication").as_ref(), Some(commit));
+        let number: u64 = run.outputs["pull-request-number"].parse().expect("a PR number");
+        assert!(run.outputs["pull-request-url"].ends_with(&format!("/pull/{number}")), "{:?}", run.outputs);
+        let added: usize = run.outputs["files-added"].parse().expect("a count");
+        assert!(added > 3, "{:?}", run.outputs);
+        let pulls = w.pulls("open");
+        assert_eq!(pulls.len(), 1);
+        let labels: Vec<&str> =
+            pulls[0]["labels"].as_array().expect("labels").iter().filter_map(|l| l["name"].as_str()).collect();
+        assert_eq!(labels, ["ampsync", "ci"], "the input replaces the manifest's labels");
+        let message = w.gh(&["log", "-1", "--format=%B", "refs/heads/amplication"]);
+        assert!(message.contains("Amplication-Build: 9001-1"), "{message}");
+        assert!(message.contains("https://github.example/acme/shop/actions/runs/9001/attempts/1"), "{message}");
+        assert!(run.summary.contains("## ampsync: created"), "{}", run.summary);
+        assert!(run.summary.contains(&format!("[#{number}]")), "{}", run.summary);
+        assert!(run.summary.contains("| shop |"), "{}", run.summary);
+        assert!(run.stdout.contains("::group::Validate amplication.yaml") && run.stdout.contains("::group::Sync"));
+        assert_eq!(run.stdout.matches(TOKEN).count(), 1, "only the mask line names the token:\n{}", run.stdout);
+        assert!(!run.summary.contains(TOKEN));
+
+        let again = run_in(&w, "9002", &[("INPUT_LABELS", "ampsync, ci")]);
+        assert_eq!(again.code, 0, "{}", again.stdout);
+        assert_eq!(again.outputs["operation"], "none");
+        assert_eq!(w.gh_rev("refs/heads/amplication").as_ref(), Some(commit), "no new commit");
+        assert_eq!(w.pulls("open").len(), 1, "no second pull request");
+        w.finish();
+    }
+
+    #[test]
+    fn dry_run_writes_nothing_and_still_reports() {
+        let w = GhWorld::new(MANIFEST);
+        let run = run_in(&w, "9100", &[("INPUT_DRY-RUN", "true")]);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert_eq!(run.outputs["commit-sha"], "", "{:?}", run.outputs);
+        assert_eq!(w.gh_rev("refs/heads/amplication"), None, "nothing written");
+        assert!(w.pulls("open").is_empty());
+        assert!(run.summary.contains("Dry run"), "{}", run.summary);
+        w.finish();
+    }
+}
