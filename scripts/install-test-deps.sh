@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what ampsync's tests need beyond the Rust toolchain, when it is missing:
-#   git (the tests make and check repositories with it), python3 + openapi-schema-validator
+#   git (the tests make and check repositories with it), curl, python3 + openapi-schema-validator
 #   (the GitHub contract proxy).
 # Idempotent; uses apt-get and pip, so run it as root (CI) or with sudo.
 set -euo pipefail
 
 need_apt=()
 command -v git >/dev/null || need_apt+=(git)
+command -v curl >/dev/null || need_apt+=(curl)
 command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
 if ((${#need_apt[@]})); then
   export DEBIAN_FRONTEND=noninteractive
