@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of ampsync, as CI does: installs what the tests need, then the Rust
 # test suites of the workspace (unit tests, the `it` integration binary, the emulator's
-# contract test), the generated services (Node + PostgreSQL) and the container (podman). Usage: scripts/test.sh [extra cargo test args]
+# contract test), the generated services (Node + PostgreSQL) and the container (podman).
+# Usage: scripts/test.sh [extra cargo test args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
