@@ -165,8 +165,10 @@ pub struct PropView {
     pub optional: bool,
     /// Decorator lines, in order, without indentation (`@IsString()`).
     pub decorators: Vec<String>,
-    /// Create/update DTOs: the TS expression giving the Prisma data value from `input`.
+    /// Create DTO: the TS expression giving the Prisma create value from `input` (may `await`).
     pub to_data: String,
+    /// Update DTO (every property optional): the Prisma update value from `input`.
+    pub to_update_data: String,
 }
 
 /// One filter query parameter of `GET /<plural>`.
@@ -294,13 +296,16 @@ pub struct EntityView<'a> {
     pub filters: Vec<FilterView>,
     /// Fields allowed in `sort=`.
     pub sort_fields: Vec<String>,
-    /// class-validator names the create DTO imports.
-    pub create_validator_imports: Vec<String>,
-    /// class-transformer names the create DTO imports.
-    pub create_transformer_imports: Vec<String>,
-    /// class-validator / class-transformer names the find-many args import.
-    pub args_validator_imports: Vec<String>,
-    pub args_transformer_imports: Vec<String>,
+    /// What the create DTO imports.
+    pub create_imports: ImportsView,
+    /// What the find-many args class imports.
+    pub args_imports: ImportsView,
+    /// What the entity (response) class imports.
+    pub output_imports: ImportsView,
+    /// Distinct targets of the to-many relations (for imports), excluding this entity.
+    pub to_many_targets: Vec<Names>,
+    /// A to-many relation targets this entity itself (self relation).
+    pub self_to_many: bool,
     /// `schema.prisma` lines of the model body (aligned, no indentation).
     pub prisma_lines: Vec<String>,
     /// The model's `@@` attribute lines.
@@ -601,14 +606,54 @@ const VALIDATORS: &[&str] = &[
 ];
 const TRANSFORMERS: &[&str] = &["Transform", "Type"];
 
-fn imports_of<'p>(props: impl Iterator<Item = &'p PropView>, known: &[&str]) -> Vec<String> {
-    let names: Vec<String> = props
-        .flat_map(|p| p.decorators.iter())
-        .map(|d| decorator_name(d))
-        .filter(|n| known.contains(n))
-        .map(str::to_string)
+/// Names one generated file imports, by module.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportsView {
+    /// From `@nestjs/swagger`.
+    pub swagger: Vec<String>,
+    /// From `class-validator`.
+    pub validator: Vec<String>,
+    /// From `class-transformer`.
+    pub transformer: Vec<String>,
+    /// Enums from the generated Prisma client.
+    pub enums: Vec<String>,
+}
+
+fn imports_of<'p>(
+    props: impl Iterator<Item = &'p PropView>,
+    enums: &[String],
+    extra_validators: &[&str],
+) -> ImportsView {
+    let props: Vec<&PropView> = props.collect();
+    let used = |known: &[&str]| -> Vec<String> {
+        let names: Vec<String> = props
+            .iter()
+            .flat_map(|p| p.decorators.iter())
+            .map(|d| decorator_name(d))
+            .filter(|n| known.contains(n))
+            .map(str::to_string)
+            .collect();
+        sorted_unique(names)
+    };
+    let mut validator = used(VALIDATORS);
+    validator.extend(extra_validators.iter().map(|s| s.to_string()));
+    let enums = enums
+        .iter()
+        .filter(|e| {
+            props.iter().any(|p| {
+                p.ts_type.split(|c: char| !c.is_alphanumeric()).any(|w| w == e.as_str())
+                    || p.decorators.iter().any(|d| d.split(|c: char| !c.is_alphanumeric()).any(|w| w == e.as_str()))
+            })
+        })
+        .cloned()
         .collect();
-    sorted_unique(names)
+    ImportsView {
+        swagger: used(&["ApiProperty", "ApiPropertyOptional"]),
+        validator: sorted_unique(validator),
+        transformer: used(TRANSFORMERS),
+        enums,
+    }
 }
 
 /// `{ required: true, type: String }`-style swagger options.
@@ -768,7 +813,7 @@ impl<'x, 'a> Cx<'x, 'a> {
 
     /// The create-DTO property of a writable field.
     fn create_prop(&self, f: &FieldView) -> PropView {
-        let required = f.required && !matches!(f.kind, "enumList" | "roles");
+        let required = f.required && f.kind != "roles";
         let mut d: Vec<String> = Vec::new();
         let mut api: Vec<String> = Vec::new();
         let input = format!("input.{}", f.name);
@@ -881,8 +926,14 @@ impl<'x, 'a> Cx<'x, 'a> {
             }
             to_data = format!("{input} ?? undefined");
         }
+        let mut to_update_data = to_data.clone();
+        if f.kind == "password" {
+            to_data = format!("await hash({input}, 10)");
+            to_update_data = format!("{input} === undefined ? undefined : await hash({input}, 10)");
+        }
         d.insert(0, api_property(required, &api, f.description.as_deref()));
         PropView {
+            to_update_data,
             name: f.name.clone(),
             ts_type: if required { f.input_ts_type.clone() } else { format!("{} | null", f.input_ts_type) },
             optional: !required,
@@ -907,6 +958,7 @@ impl<'x, 'a> Cx<'x, 'a> {
             optional: !fk.required,
             decorators: d,
             to_data: format!("input.{}", fk.name),
+            to_update_data: format!("input.{}", fk.name),
         }
     }
 
@@ -963,6 +1015,7 @@ impl<'x, 'a> Cx<'x, 'a> {
             optional: false,
             decorators: vec![api_property(true, &api, f.description.as_deref())],
             to_data: String::new(),
+            to_update_data: String::new(),
         }
     }
 
@@ -978,6 +1031,7 @@ impl<'x, 'a> Cx<'x, 'a> {
             optional: false,
             decorators: vec![api_property(true, &api, None)],
             to_data: String::new(),
+            to_update_data: String::new(),
         }
     }
 
@@ -993,6 +1047,7 @@ impl<'x, 'a> Cx<'x, 'a> {
                 d
             },
             to_data: String::new(),
+            to_update_data: String::new(),
         };
         let number = |int: bool| -> (Vec<String>, Vec<String>) {
             let check = if int { "@IsInt()" } else { "@IsNumber({ allowNaN: false, allowInfinity: false })" };
@@ -1192,6 +1247,21 @@ impl<'x, 'a> Cx<'x, 'a> {
         let filters = self.filters(&fields, &foreign_keys);
         let sort_fields = fields.iter().filter(|f| f.sortable).map(|f| f.name.clone()).collect();
         let filter_props: Vec<&PropView> = filters.iter().map(|f| &f.prop).collect();
+        let mut to_many_targets: Vec<Names> = Vec::new();
+        for f in &to_many_relations {
+            if let Some(r) = &f.relation
+                && r.target != entity.name
+                && !to_many_targets.iter().any(|n| n.pascal == r.target_names.pascal)
+            {
+                to_many_targets.push(r.target_names.clone());
+            }
+        }
+        to_many_targets.sort_by(|a, b| a.pascal.cmp(&b.pascal));
+        let self_to_many =
+            to_many_relations.iter().any(|f| f.relation.as_ref().is_some_and(|r| r.target == entity.name));
+        let create_imports = imports_of(create_props.iter(), &enums, &[]);
+        let args_imports = imports_of(filter_props.iter().copied(), &enums, &["IsOptional", "Matches"]);
+        let output_imports = imports_of(output_props.iter(), &enums, &[]);
 
         let (prisma_lines, prisma_model_attributes) = self.prisma_model(ent);
         let routes = self.routes(entity, &actions, &to_many_relations);
@@ -1219,10 +1289,11 @@ impl<'x, 'a> Cx<'x, 'a> {
             unique_fields,
             enums,
             password_fields,
-            create_validator_imports: imports_of(create_props.iter(), VALIDATORS),
-            create_transformer_imports: imports_of(create_props.iter(), TRANSFORMERS),
-            args_validator_imports: imports_of(filter_props.iter().copied(), VALIDATORS),
-            args_transformer_imports: imports_of(filter_props.iter().copied(), TRANSFORMERS),
+            create_imports,
+            args_imports,
+            output_imports,
+            self_to_many,
+            to_many_targets,
             output_props,
             create_props,
             filters,
