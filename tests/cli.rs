@@ -253,3 +253,31 @@ fn readme_commands_exist() {
         assert!(mode & 0o111 != 0, "{script} is executable");
     }
 }
+
+#[test]
+fn readme_walkthrough_runs_verbatim() {
+    let script = readme_blocks("sh").into_iter().find(|b| b.starts_with("mkdir shop")).expect("the walkthrough block");
+    let dir = support::tempdir();
+    let bin = assert_cmd::cargo::cargo_bin("ampsync");
+    let path = format!("{}:{}", bin.parent().expect("bin dir").display(), std::env::var("PATH").unwrap_or_default());
+    let out = std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Dev")
+        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+        .env("GIT_COMMITTER_NAME", "Dev")
+        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+        .env_remove("AMPSYNC_MANIFEST")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the walkthrough failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("outcome: created"), "{stdout}");
+    assert!(stdout.contains("Add Invoice"), "the second build takes its title from the manifest commit:\n{stdout}");
+    assert!(stdout.contains("Team notes: deploy on Fridays."), "the hand edit survived:\n{stdout}");
+}
