@@ -13,6 +13,7 @@ const REASONS: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 function errorBody(statusCode: number, message: string): ErrorBody {
@@ -23,7 +24,28 @@ interface PrismaLikeError {
   name?: unknown;
   code?: unknown;
   message?: unknown;
-  meta?: { target?: unknown; modelName?: unknown };
+  meta?: {
+    target?: unknown;
+    driverAdapterError?: { cause?: { table?: unknown; constraint?: { fields?: unknown; index?: unknown } } };
+  };
+}
+
+/** The fields of a violated unique constraint, from whichever form the error carries. */
+function uniqueFields(error: PrismaLikeError): string[] {
+  const target = error.meta?.target;
+  if (Array.isArray(target)) {
+    return target.map(String);
+  }
+  const cause = error.meta?.driverAdapterError?.cause;
+  const fields = cause?.constraint?.fields;
+  if (Array.isArray(fields)) {
+    return fields.map((field) => String(field).replace(/^"|"$/g, ''));
+  }
+  const index = cause?.constraint?.index;
+  if (typeof index === 'string' && typeof cause?.table === 'string' && index.startsWith(`${cause.table}_`)) {
+    return [index.slice(cause.table.length + 1).replace(/_key$/, '')];
+  }
+  return [];
 }
 
 /**
@@ -45,15 +67,22 @@ export function mapPrismaError(exception: unknown, method: string): ErrorBody | 
     return null;
   }
   switch (error.code) {
+    case 'P1001':
+    case 'P1002':
+    case 'P1008':
+    case 'P1017':
+      return errorBody(503, 'The database is unreachable');
     case 'P2001':
     case 'P2015':
     case 'P2018':
     case 'P2025':
       return errorBody(404, 'Record not found');
     case 'P2002': {
-      const target = error.meta?.target;
-      const fields = Array.isArray(target) ? ` (${target.join(', ')})` : typeof target === 'string' ? ` (${target})` : '';
-      return errorBody(409, `A record with the same unique value already exists${fields}`);
+      const fields = uniqueFields(error);
+      return errorBody(
+        409,
+        fields.length > 0 ? `Another record has the same ${fields.join(', ')}` : 'Another record has the same unique value',
+      );
     }
     case 'P2003':
       return method === 'DELETE'
