@@ -118,3 +118,290 @@ fn first_build_branch_commit_and_pull_request_then_none_then_update() {
     assert_eq!(r0(&json)["pullRequest"]["action"], "updated");
     w.finish();
 }
+
+/// Deletes the sync branch on GitHub (as "Delete branch" after a merge does).
+fn delete_branch(w: &GhWorld, branch: &str) {
+    w.gh(&["update-ref", "-d", &format!("refs/heads/{branch}")]);
+}
+
+#[test]
+fn merged_each_way_then_branch_deleted_then_a_clean_next_build() {
+    let w = GhWorld::new(MANIFEST);
+    let fields = [
+        ("note", "          - name: note\n            type: MultiLineText\n"),
+        ("code", "          - name: code\n            type: SingleLineText\n"),
+        ("paid", "          - name: paid\n            type: Boolean\n"),
+    ];
+    let (json, _) = w.ok(&["--build-id", "b0"]);
+    assert_eq!(outcome(&json), "created");
+    let methods = [MergeMethod::Merge, MergeMethod::Squash, MergeMethod::Rebase];
+    for (i, (method, (name, field))) in methods.into_iter().zip(fields).enumerate() {
+        let number = w.pulls("open")[0]["number"].as_u64().expect("an open PR");
+        w.emu.merge_pull("acme", "shop", number, method).expect("merged");
+        delete_branch(&w, "amplication");
+        // Nothing new: no branch, no PR.
+        let (json, log) = w.ok(&["--build-id", &format!("n{i}")]);
+        assert_eq!(outcome(&json), "none", "after {method:?}: {json}");
+        assert_eq!(w.gh_rev("amplication"), None, "after {method:?}: no branch for nothing");
+        assert!(log.iter().all(|e| e.method == "GET"), "after {method:?}: {:?}", calls(&log));
+        // A manifest change: a fresh branch with one commit touching only what changed.
+        w.add_field("Order", field, &format!("Add Order.{name}"));
+        let (json, _) = w.ok(&["--build-id", &format!("m{i}")]);
+        assert_eq!(outcome(&json), "created", "after {method:?}: {json}");
+        assert_eq!(w.gh(&["rev-parse", "amplication^"]), w.gh(&["rev-parse", "main"]));
+        let changed = w.gh(&["diff", "--name-only", "amplication^", "amplication"]);
+        assert_eq!(changed, format!(".amplication/lock.json\n{BASE}"), "after {method:?}");
+        assert!(w.show("amplication", BASE).contains(&format!("  {name}: ")));
+        assert_eq!(r0(&json)["conflicts"], serde_json::json!([]));
+        assert_eq!(w.pulls("open").len(), 1, "after {method:?}: one open PR");
+    }
+    assert_eq!(w.pulls("all").len(), 4);
+    w.finish();
+}
+
+#[test]
+fn per_build_mode_closes_the_superseded_pull_request() {
+    let w = GhWorld::new(&MANIFEST.replace("  baseBranch: main\n", "  baseBranch: main\n  branchMode: per-build\n"));
+    let (json, _) = w.ok(&["--build-id", "41"]);
+    assert_eq!(outcome(&json), "created");
+    assert!(w.gh_rev("amplication-build-41").is_some());
+    let first = r0(&json)["pullRequest"]["number"].as_u64().expect("PR");
+    w.add_field("Order", NOTE, "Add Order.note");
+    let (json, _) = w.ok(&["--build-id", "42"]);
+    assert_eq!(outcome(&json), "created", "{json}");
+    let second = r0(&json)["pullRequest"]["number"].as_u64().expect("PR");
+    let open: Vec<u64> = w.pulls("open").iter().filter_map(|p| p["number"].as_u64()).collect();
+    assert_eq!(open, [second]);
+    assert!(w.comments(first).iter().any(|c| c.contains(&format!("Superseded by #{second}"))));
+    w.finish();
+}
+
+#[test]
+fn a_branch_that_no_longer_differs_gets_its_pull_request_closed() {
+    let w = GhWorld::new(MANIFEST);
+    let (json, _) = w.ok(&["--build-id", "b1"]);
+    let number = r0(&json)["pullRequest"]["number"].as_u64().expect("PR");
+    // Someone fast-forwards main to the branch outside the pull request.
+    let tip = w.gh_rev("amplication").expect("branch");
+    w.gh(&["update-ref", "refs/heads/main", &tip]);
+    let (json, _) = w.ok(&["--build-id", "b2"]);
+    assert_eq!(outcome(&json), "closed", "{json}");
+    assert_eq!(json["outcome"], "closed");
+    assert_eq!(r0(&json)["pullRequest"]["action"], "closed");
+    assert!(w.pulls("open").is_empty());
+    assert!(w.comments(number).iter().any(|c| c.contains("no longer differs")));
+    w.finish();
+}
+
+#[test]
+fn empty_repository_is_bootstrapped() {
+    let w = GhWorld::new(&MANIFEST.replace("repository: acme/shop", "repository: acme/fresh"));
+    w.emu.add_repo("acme", "fresh", "main", true, true).expect("empty repo");
+    let (json, _) = w.ok(&["--build-id", "b1"]);
+    assert_eq!(outcome(&json), "created", "{json}");
+    let bare = w.emu.repo_path("acme", "fresh");
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git").arg("--git-dir").arg(&bare).args(args).output().expect("git");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(git(&["rev-list", "--count", "main"]), "1", "one bootstrap commit on main");
+    assert_eq!(git(&["rev-parse", "amplication^"]), git(&["rev-parse", "main"]));
+    assert!(!git(&["ls-tree", "-r", "--name-only", "amplication"]).is_empty());
+    w.finish();
+}
+
+#[test]
+fn missing_repositories_created_in_an_organisation_and_a_user_account_or_named_in_a_404() {
+    let w = GhWorld::new(&MANIFEST.replace("  baseBranch: main\n", "  createRepository: true\n"));
+    for repo in ["acme/catalog", "alice/mine"] {
+        let manifest =
+            MANIFEST.replace("  baseBranch: main\n", "  createRepository: true\n").replace("acme/shop", repo);
+        std::fs::write(w.checkout.path.join("amplication.yaml"), manifest).expect("manifest");
+        let (json, _) = w.ok(&["--build-id", "b1"]);
+        assert_eq!(outcome(&json), "created", "{repo}: {json}");
+        let (owner, name) = repo.split_once('/').expect("owner/name");
+        let bare = w.emu.repo_path(owner, name);
+        let out = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(&bare)
+            .args(["rev-list", "--count", "amplication"])
+            .output()
+            .expect("git");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "2", "{repo}: initial commit + build");
+    }
+    // Without `createRepository`: a 404 naming the repository and who the token is.
+    std::fs::write(w.checkout.path.join("amplication.yaml"), MANIFEST.replace("acme/shop", "acme/nowhere"))
+        .expect("manifest");
+    let (code, _, stderr) = w.sync(&["--build-id", "b2"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("repository `acme/nowhere` was not found"), "{stderr}");
+    assert!(stderr.contains("acts as `alice`"), "{stderr}");
+    assert!(stderr.contains("createRepository: true"), "{stderr}");
+    w.finish();
+}
+
+#[test]
+fn github_app_installation_auth() {
+    let w = GhWorld::new(MANIFEST);
+    w.emu.add_app(4242, test_keys::PUBLIC_KEY_PEM).expect("app");
+    w.emu.add_installation(77, 4242, "acme", RepoAccess::all(), Permissions::all()).expect("installation");
+    let key = test_keys::private_key_path();
+    let auth = ["--app-id", "4242", "--app-private-key", key.to_str().expect("utf-8")];
+    w.emu.clear_log();
+    let (code, json, stderr) = w.sync_with(&auth, &["--build-id", "b1"]);
+    assert_eq!(code, 0, "{json}\n{stderr}");
+    assert_eq!(outcome(&json), "created");
+    let log = calls(&w.emu.log());
+    assert!(log.contains(&"GET /repos/acme/shop/installation".to_string()), "{log:?}");
+    assert!(log.contains(&"POST /app/installations/77/access_tokens".to_string()), "{log:?}");
+    assert_eq!(w.gh(&["log", "-1", "--format=%an", "amplication"]), "app-4242[bot]");
+    assert_eq!(w.pulls("open")[0]["user"]["login"], "app-4242[bot]");
+    // The key as PEM text works too; a repository outside the installation is named.
+    let pem = std::fs::read_to_string(&key).expect("key");
+    let (code, json, _) =
+        w.sync_with(&["--app-id", "4242", &format!("--app-private-key={pem}")], &["--build-id", "b2"]);
+    assert_eq!((code, outcome(&json)), (0, "none"));
+    std::fs::write(w.checkout.path.join("amplication.yaml"), MANIFEST.replace("acme/shop", "bob/elsewhere"))
+        .expect("manifest");
+    let (code, _, stderr) = w.sync_with(&auth, &["--build-id", "b3"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("not installed on `bob/elsewhere`"), "{stderr}");
+    w.finish();
+}
+
+#[test]
+fn github_enterprise_server_path_prefix() {
+    let w = GhWorld::build(MANIFEST, true, Some("/api/v3"));
+    let (json, log) = w.ok(&["--build-id", "b1"]);
+    assert_eq!(outcome(&json), "created", "{json}");
+    assert!(log.iter().all(|e| e.path.starts_with("/api/v3/")), "{:?}", calls(&log));
+    assert!(w.gh_rev("amplication").is_some());
+    w.finish();
+}
+
+#[test]
+fn server_errors_and_rate_limits_are_retried_without_duplicates() {
+    let w = GhWorld::new(MANIFEST);
+    w.emu.add_fault(Fault::new(Some("POST"), "/repos/*/*/git/trees", FaultAction::status(502))).expect("fault");
+    w.emu
+        .add_fault(Fault::new(Some("GET"), "/repos/*/*/compare/**", FaultAction::too_many_requests(1)))
+        .expect("fault");
+    w.emu
+        .add_fault(Fault::new(Some("POST"), "/repos/*/*/pulls", FaultAction::SecondaryRateLimit { retry_after: 1 }))
+        .expect("fault");
+    w.emu
+        .add_fault(Fault::new(Some("GET"), "/repos/*/*/git/trees/*", FaultAction::PrimaryRateLimit { reset_in: 1 }))
+        .expect("fault");
+    let started = std::time::Instant::now();
+    let (json, log) = w.ok(&["--build-id", "b1"]);
+    assert_eq!(outcome(&json), "created", "{json}");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2), "waited as asked");
+    let faulted: Vec<String> = log.iter().filter_map(|e| e.fault.clone()).collect();
+    assert_eq!(faulted.len(), 4, "{faulted:?}");
+    assert_eq!(w.gh(&["rev-list", "--count", "main..amplication"]), "1", "one commit");
+    assert_eq!(w.pulls("all").len(), 1, "one PR");
+    w.finish();
+}
+
+#[test]
+fn a_lost_race_on_the_branch_is_planned_again_and_keeps_the_other_commit() {
+    let w = GhWorld::new(MANIFEST);
+    w.ok(&["--build-id", "b1"]);
+    // The manifest changes in the checkout (main on GitHub stays), so the build stacks.
+    let manifest = std::fs::read_to_string(w.checkout.path.join("amplication.yaml")).expect("manifest");
+    let marker = "      - name: Order\n        fields:\n";
+    std::fs::write(w.checkout.path.join("amplication.yaml"), manifest.replacen(marker, &format!("{marker}{NOTE}"), 1))
+        .expect("manifest");
+    w.emu
+        .add_fault(Fault::new(
+            Some("PATCH"),
+            "/repos/acme/shop/git/refs/heads/amplication",
+            FaultAction::MoveRef { reference: "heads/amplication".into() },
+        ))
+        .expect("fault");
+    let (json, log) = w.ok(&["--build-id", "b2"]);
+    assert_eq!(outcome(&json), "updated", "{json}");
+    assert!(log.iter().any(|e| e.fault.as_deref().is_some_and(|f| f.starts_with("move_ref"))), "{:?}", calls(&log));
+    assert!(!w.show("amplication", "someone-else.txt").is_empty(), "the other commit is kept");
+    assert!(w.show("amplication", BASE).contains("note: MultiLineText"));
+    let builds = w.gh(&["log", "--format=%(trailers:key=Amplication-Build,valueonly)", "main..amplication"]);
+    let b2 = builds.lines().filter(|l| l.trim() == "b2").count();
+    assert_eq!(b2, 1, "exactly one commit of build b2: {builds}");
+    w.finish();
+}
+
+#[test]
+fn a_dropped_connection_then_a_rerun_converges_without_duplicates() {
+    let w = GhWorld::direct(MANIFEST);
+    // Every attempt to open the PR loses its connection: the run fails after the branch moved.
+    w.emu.add_fault(Fault::new(Some("POST"), "/repos/*/*/pulls", FaultAction::Drop).times(100)).expect("fault");
+    w.emu.add_fault(Fault::new(Some("POST"), "/repos/*/*/git/commits", FaultAction::Drop)).expect("fault");
+    let (code, _, stderr) = w.sync(&["--build-id", "b1"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("run the sync again"), "{stderr}");
+    let tip = w.gh_rev("amplication").expect("the branch was written");
+    assert!(w.pulls("all").is_empty());
+    w.emu.clear_faults();
+    let (json, _) = w.ok(&["--build-id", "b2"]);
+    assert_eq!(outcome(&json), "none", "{json}");
+    assert_eq!(r0(&json)["pullRequest"]["action"], "created", "the rerun opens the missing PR");
+    assert_eq!(w.gh_rev("amplication").as_deref(), Some(tip.as_str()), "no second commit");
+    assert_eq!(w.gh(&["rev-list", "--count", "main..amplication"]), "1");
+    assert_eq!(w.pulls("all").len(), 1);
+    // A third run changes nothing.
+    let (json, _) = w.ok(&["--build-id", "b3"]);
+    assert_eq!((outcome(&json), w.pulls("all").len()), ("none", 1));
+    w.finish();
+}
+
+#[test]
+fn an_exhausted_retry_budget_fails_with_exit_1_and_a_rerun_converges() {
+    let w = GhWorld::new(MANIFEST);
+    w.emu
+        .add_fault(Fault::new(Some("POST"), "/repos/*/*/git/refs", FaultAction::status(503)).times(50))
+        .expect("fault");
+    let (code, _, stderr) = w.sync(&["--build-id", "b1"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("gave up") && stderr.contains("503"), "{stderr}");
+    assert_eq!(w.gh_rev("amplication"), None);
+    w.emu.clear_faults();
+    let (json, _) = w.ok(&["--build-id", "b1"]);
+    assert_eq!(outcome(&json), "created");
+    assert_eq!(w.gh(&["rev-list", "--count", "main..amplication"]), "1");
+    assert_eq!(w.pulls("all").len(), 1);
+    w.finish();
+}
+
+#[test]
+fn a_token_without_write_access_is_told_which_permission_and_where() {
+    let w = GhWorld::new(MANIFEST);
+    let ro = "ghp_read_only_secret_value_42";
+    w.emu.add_token(ro, "alice", TokenKind::Pat, RepoAccess::all(), Permissions::read_only()).expect("token");
+    let (code, _, stderr) = w.sync_with(&["--token", ro], &["--build-id", "b1", "-v"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("`contents: write`"), "{stderr}");
+    assert!(stderr.contains("permissions:"), "where to grant it: {stderr}");
+    assert!(!stderr.contains(ro), "the token is never printed");
+    assert_eq!(w.gh_rev("amplication"), None);
+    w.finish();
+}
+
+#[test]
+fn a_conflicting_base_move_blocks_with_exit_3_and_a_comment() {
+    let w = GhWorld::new(MANIFEST);
+    let (json, _) = w.ok(&["--build-id", "b1"]);
+    let number = r0(&json)["pullRequest"]["number"].as_u64().expect("PR");
+    let change = |content: &str| github_emulator::FileChange { path: WRAPPER.into(), content: Some(content.into()) };
+    w.emu.commit_files("acme", "shop", "amplication", &[change("// branch edit\n")], "Branch edit").expect("commit");
+    let tip = w.gh_rev("amplication").expect("branch");
+    w.emu.commit_files("acme", "shop", "main", &[change("// main owns this now\n")], "Main edit").expect("commit");
+    let (code, json, stderr) = w.sync(&["--build-id", "b2"]);
+    assert_eq!(code, 3, "{json}\n{stderr}");
+    assert_eq!(outcome(&json), "blocked");
+    assert_eq!(r0(&json)["blockedPaths"], serde_json::json!([WRAPPER]));
+    assert_eq!(w.gh_rev("amplication").as_deref(), Some(tip.as_str()), "branch unchanged");
+    let comments = w.comments(number);
+    assert!(comments.iter().any(|c| c.contains("blocked") && c.contains(WRAPPER)), "{comments:?}");
+    assert!(!TOKEN.is_empty());
+    w.finish();
+}

@@ -265,6 +265,9 @@ impl Client {
                     waited += w;
                 }
                 Decision::Done => match failure {
+                    Failure::Status { status: 403, message, accepted } => {
+                        return Err(permission_error(method, path, &message, accepted.as_deref()));
+                    }
                     Failure::Status { status, message, accepted } => {
                         let hint = accepted
                             .filter(|_| status == 403)
@@ -358,6 +361,49 @@ fn error_detail(e: &octocrab::Error) -> String {
 /// request as `GitHub`; the raw routes never do): not worth retrying.
 fn is_auth_setup_error(e: &octocrab::Error) -> bool {
     matches!(e, octocrab::Error::JWT { .. } | octocrab::Error::Installation { .. } | octocrab::Error::GitHub { .. })
+}
+
+/// A 403 that is not a rate limit: which permission the request needs, and where to grant it.
+/// GitHub names it in `x-accepted-github-permissions` (`contents=write`); else the route tells.
+pub fn permission_error(method: Method, path: &str, message: &str, accepted: Option<&str>) -> Error {
+    let parts: Vec<&str> = path.split('?').next().unwrap_or(path).trim_start_matches('/').split('/').collect();
+    let repository = match parts.as_slice() {
+        ["repos", o, r, ..] => format!("{o}/{r}"),
+        ["orgs", o, ..] => (*o).to_string(),
+        _ => "your account".to_string(),
+    };
+    let area = parts.get(3).copied().unwrap_or("");
+    let workflows = message.contains("workflow");
+    let guessed = if workflows {
+        "workflows: write"
+    } else {
+        match (parts.first().copied(), area) {
+            (Some("repos"), "pulls") => "pull-requests: write",
+            (Some("repos"), "issues") => "pull-requests: write",
+            (Some("user" | "orgs"), _) => "administration: write",
+            _ if method == Method::Get => "contents: read",
+            _ => "contents: write",
+        }
+    };
+    let permission = match accepted.map(str::trim).filter(|a| !a.is_empty()) {
+        Some(a) if !workflows => a
+            .split(',')
+            .next()
+            .unwrap_or(a)
+            .split(';')
+            .next()
+            .unwrap_or(a)
+            .trim()
+            .replace('=', ": ")
+            .replace("pull_requests", "pull-requests"),
+        _ => guessed.to_string(),
+    };
+    let action = if workflows {
+        "change files under `.github/workflows/`".to_string()
+    } else {
+        format!("{} {path} (GitHub said: {message})", method.name())
+    };
+    Error::Permission { repository, action, permission, where_to: where_to_grant(workflows) }
 }
 
 /// Where a missing permission is granted, for each kind of credential.

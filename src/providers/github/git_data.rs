@@ -306,6 +306,18 @@ impl<'a> GithubRepo<'a> {
         both
     }
 
+    /// A missing base branch, or (when the base was not looked up first) a missing repository.
+    fn no_base(&self, base: &str) -> anyhow::Error {
+        let route = format!("/repos/{}/{}", self.owner, self.name);
+        match self.block(self.client.request(Method::Get, &route, None::<&()>)) {
+            Err(e) if e.status() == Some(404) => {
+                let reach = self.block(super::repos::reach(self.client, &self.owner));
+                ApiError::RepositoryNotFound { repository: self.full_name(), reach }.into()
+            }
+            _ => Error::NoBase(base.to_string()).into(),
+        }
+    }
+
     /// Creates the first commit of an empty repository (GitHub refuses trees and commits
     /// there) through the contents API, on `branch`.
     pub fn bootstrap(&self, branch: &str) -> anyhow::Result<ObjectId> {
@@ -343,16 +355,19 @@ impl RepoView for GithubRepo<'_> {
                 BranchState { base_tip, branch_tip: tip, contains_base: c.behind_by == 0, own_commits }
             }
             Err(e) if e.status() == Some(404) => {
-                // The branch (or the base) does not exist, or they share no history.
+                // The branch or the base does not exist ("Not Found"), or they share no history
+                // ("No common ancestor between ...": the branch exists).
+                let unrelated = e.message().contains("No common ancestor");
                 let base_tip = match self.tip(base) {
                     Ok(Some(t)) => t,
-                    Ok(None) => return Err(Error::NoBase(base.to_string()).into()),
+                    Ok(None) => return Err(self.no_base(base)),
                     Err(e) if e.downcast_ref::<ApiError>().and_then(ApiError::status) == Some(409) => {
                         self.bootstrap(base)?
                     }
                     Err(e) => return Err(e),
                 };
-                match self.tip(branch)? {
+                let tip = if unrelated { self.tip(branch)? } else { None };
+                match tip {
                     None => BranchState { base_tip, branch_tip: None, contains_base: false, own_commits: Vec::new() },
                     Some(tip) => {
                         // Unrelated histories: treat the tip as a person's commit (never thrown away).
@@ -554,7 +569,7 @@ impl RepoView for GithubRepo<'_> {
                     let now = self.tip(branch)?;
                     if now == Some(new) { Ok(()) } else { Err(race(now)) }
                 }
-                Err(e) => Err(permission_or(e, &self.full_name(), branch)),
+                Err(e) => Err(e.into()),
             };
         };
         if force {
@@ -575,29 +590,9 @@ impl RepoView for GithubRepo<'_> {
                 let now = self.tip(branch)?;
                 if now == Some(new) { Ok(()) } else { Err(race(now)) }
             }
-            Err(e) => Err(permission_or(e, &self.full_name(), branch)),
+            Err(e) => Err(e.into()),
         }
     }
-}
-
-/// A 403 on a ref move names the permission; anything else passes through.
-fn permission_or(e: ApiError, repository: &str, branch: &str) -> anyhow::Error {
-    if e.status() == Some(403) {
-        let workflows = e.message().contains("workflow");
-        let (permission, action) = if workflows {
-            ("workflows: write".to_string(), format!("change files under `.github/workflows/` on `{branch}`"))
-        } else {
-            ("contents: write".to_string(), format!("push to `{branch}`"))
-        };
-        return super::client::Error::Permission {
-            repository: repository.to_string(),
-            action,
-            permission,
-            where_to: super::client::where_to_grant(workflows),
-        }
-        .into();
-    }
-    e.into()
 }
 
 #[cfg(test)]

@@ -145,7 +145,13 @@ pub fn sync_all(
         let client = rt.block_on(auth.client_for(owner, name))?;
         let before = client.request_count();
         let create = group.iter().any(|s| s.git.create_repository);
-        let info = rt.block_on(repos::ensure(&client, &full, create && !opts.dry_run, printer))?;
+        let base_known = opts.base.is_some() || group[0].git.base_branch.is_some();
+        let info = if base_known && !create {
+            // The first read of the sync names a missing repository; no lookup needed.
+            repos::RepoInfo { full_name: full.clone(), default_branch: String::new() }
+        } else {
+            rt.block_on(repos::ensure(&client, &full, create && !opts.dry_run, printer))?
+        };
         let mut walk_dirs: Vec<String> = group.iter().map(|s| s.directory.clone()).collect();
         walk_dirs.push(".amplication".into());
         let all_in_repo = manifest

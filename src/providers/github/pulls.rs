@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::PullRequestReport;
-use super::client::{Client, Error as ApiError, Method, enc, where_to_grant};
+use super::client::{Client, Method, enc};
 use crate::manifest::model::PullRequestSettings;
 use crate::printer::Printer;
 use crate::sync::message::Counts;
@@ -133,24 +133,10 @@ pub async fn find_open(client: &Client, repository: &str, branch: &str) -> anyho
     Ok(list.into_iter().find(|p| p.head.name == branch))
 }
 
-fn permission(e: ApiError, repository: &str, action: &str) -> anyhow::Error {
-    if e.status() == Some(403) {
-        return ApiError::Permission {
-            repository: repository.to_string(),
-            action: action.to_string(),
-            permission: "pull-requests: write".into(),
-            where_to: where_to_grant(false),
-        }
-        .into();
-    }
-    e.into()
-}
-
 async fn post_comment(client: &Client, repository: &str, number: u64, text: &str) -> anyhow::Result<()> {
     client
         .request(Method::Post, &path(repository, &format!("issues/{number}/comments")), Some(&json!({ "body": text })))
-        .await
-        .map_err(|e| permission(e, repository, "comment on pull requests"))?;
+        .await?;
     Ok(())
 }
 
@@ -158,8 +144,7 @@ async fn close(client: &Client, repository: &str, number: u64, note: &str) -> an
     post_comment(client, repository, number, note).await?;
     client
         .request(Method::Patch, &path(repository, &format!("pulls/{number}")), Some(&json!({ "state": "closed" })))
-        .await
-        .map_err(|e| permission(e, repository, "close pull requests"))?;
+        .await?;
     Ok(())
 }
 
@@ -168,22 +153,25 @@ async fn close(client: &Client, repository: &str, number: u64, note: &str) -> an
 async fn decorate(client: &Client, ctx: &Context<'_>, number: u64, printer: &Printer) -> anyhow::Result<()> {
     let s = ctx.settings;
     let repo = ctx.repository;
-    if !s.labels.is_empty() {
-        client
-            .request(
-                Method::Post,
-                &path(repo, &format!("issues/{number}/labels")),
-                Some(&json!({ "labels": s.labels })),
-            )
-            .await
-            .map_err(|e| permission(e, repo, "label pull requests"))?;
-    }
-    if !s.assignees.is_empty() {
-        let body = json!({ "assignees": s.assignees });
-        if let Err(e) =
-            client.request(Method::Post, &path(repo, &format!("issues/{number}/assignees")), Some(&body)).await
-        {
-            printer.warn(&format!("cannot assign #{number} to {}: {e}", s.assignees.join(", ")));
+    if !s.labels.is_empty() || !s.assignees.is_empty() {
+        // One request for both (a new PR has neither yet).
+        let mut body = serde_json::Map::new();
+        if !s.labels.is_empty() {
+            body.insert("labels".into(), json!(s.labels));
+        }
+        if !s.assignees.is_empty() {
+            body.insert("assignees".into(), json!(s.assignees));
+        }
+        let route = path(repo, &format!("issues/{number}"));
+        match client.request(Method::Patch, &route, Some(&body)).await {
+            Ok(_) => {}
+            Err(e) if e.status() == Some(422) && !s.assignees.is_empty() => {
+                printer.warn(&format!("cannot assign #{number} to {}: {e}", s.assignees.join(", ")));
+                if !s.labels.is_empty() {
+                    client.request(Method::Patch, &route, Some(&json!({ "labels": s.labels }))).await?;
+                }
+            }
+            Err(e) => return Err(e.into()),
         }
     }
     if !s.reviewers.is_empty() || !s.team_reviewers.is_empty() {
@@ -220,7 +208,7 @@ async fn create(client: &Client, ctx: &Context<'_>, r: &RepoResult, printer: &Pr
         Err(e) if e.is(422, "already exists") => find_open(client, ctx.repository, &r.branch)
             .await?
             .ok_or_else(|| anyhow::anyhow!("GitHub says a pull request for `{}` exists, but none is open", r.branch)),
-        Err(e) => Err(permission(e, ctx.repository, "open pull requests")),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -260,7 +248,9 @@ pub async fn reconcile(
             Ok(Some(report(&p, "blocked")))
         }
         Outcome::Created | Outcome::Updated => {
-            let existing = find_open(client, ctx.repository, &r.branch).await?;
+            // A branch this build created has no open PR: GitHub closes them with their branch.
+            let existing =
+                if r.outcome == Outcome::Created { None } else { find_open(client, ctx.repository, &r.branch).await? };
             let (pull, action) = match existing {
                 Some(p) => {
                     client
@@ -269,8 +259,7 @@ pub async fn reconcile(
                             &path(ctx.repository, &format!("pulls/{}", p.number)),
                             Some(&json!({ "body": body(r) })),
                         )
-                        .await
-                        .map_err(|e| permission(e, ctx.repository, "update pull requests"))?;
+                        .await?;
                     post_comment(client, ctx.repository, p.number, &comment(r)).await?;
                     (p, "updated")
                 }

@@ -30,7 +30,7 @@ pub fn split(full: &str) -> anyhow::Result<(&str, &str)> {
 }
 
 /// What the credentials can reach, for a 404's message.
-async fn reach(client: &Client, owner: &str) -> String {
+pub async fn reach(client: &Client, owner: &str) -> String {
     match client.auth {
         AuthKind::Anonymous => "no token was given, so only public repositories are visible: pass `--token` or set `GITHUB_TOKEN`".into(),
         AuthKind::App => format!("the GitHub App's installation on `{owner}` does not include it: add the repository to the installation"),
@@ -84,7 +84,7 @@ pub async fn ensure(client: &Client, full: &str, create: bool, printer: &Printer
         }
         // Created by an earlier attempt or a concurrent job: use it.
         Err(e) if e.is(422, "already exists") => Ok(client.get(&route).await?),
-        Err(e) if e.status() == Some(403) || e.status() == Some(404) => Err(ApiError::Permission {
+        Err(e) if e.status() == Some(404) => Err(ApiError::Permission {
             repository: full.to_string(),
             action: format!("create repositories in `{owner}`"),
             permission: "administration: write".into(),
