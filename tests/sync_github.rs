@@ -405,3 +405,63 @@ fn a_conflicting_base_move_blocks_with_exit_3_and_a_comment() {
     assert!(!TOKEN.is_empty());
     w.finish();
 }
+
+#[test]
+fn a_truncated_tree_is_walked_only_in_the_service_directories() {
+    let w = GhWorld::new(MANIFEST);
+    for i in 0..8 {
+        w.checkout.write(&format!("docs/page-{i}.md"), "# docs\n");
+    }
+    w.checkout.commit_all("Docs");
+    w.push();
+    w.ok(&["--build-id", "b1"]);
+    w.emu.set_tree_truncate_at(Some(6));
+    // Unchanged: still `none` (the lock and every generated file were found by the walk).
+    let (json, log) = w.ok(&["--build-id", "b2"]);
+    assert_eq!(outcome(&json), "none", "{json}");
+    let trees = log.iter().filter(|e| e.path.contains("/git/trees/")).count();
+    assert!(trees > 1, "the walk lists subtrees: {:?}", calls(&log));
+    // The docs directory (outside the service) is never listed: root, apps, apps/shop,
+    // apps/shop/src and the .amplication directory are.
+    assert!(trees <= 12, "{:?}", calls(&log));
+    // A change still lands, hand edits and all.
+    w.add_field("Order", NOTE, "Add Order.note");
+    let (json, _) = w.ok(&["--build-id", "b3"]);
+    assert_eq!(outcome(&json), "updated", "{json}");
+    assert!(w.show("amplication", BASE).contains("note: MultiLineText"));
+    assert_eq!(w.show("amplication", "docs/page-3.md"), "# docs");
+    w.finish();
+}
+
+#[test]
+fn a_service_repository_override_gets_its_own_commit_and_pull_request() {
+    let manifest = format!(
+        "{MANIFEST}  - name: catalog\n    templates: tools/templates\n    repository: acme/catalog\n    entities:\n      - name: Product\n        fields:\n          - name: title\n            type: SingleLineText\n"
+    );
+    let w = GhWorld::new(&manifest);
+    w.emu.add_repo("acme", "catalog", "main", true, false).expect("repo");
+    let (json, _) = w.ok(&["--build-id", "b1"]);
+    let repos: Vec<&str> =
+        json["repositories"].as_array().expect("repos").iter().filter_map(|r| r["repository"].as_str()).collect();
+    assert_eq!(repos, ["acme/shop", "acme/catalog"]);
+    for r in json["repositories"].as_array().expect("repos") {
+        assert_eq!(r["outcome"], "created", "{r}");
+        assert_eq!(r["pullRequest"]["action"], "created", "{r}");
+    }
+    let lock: Value = serde_json::from_str(&w.show("amplication", ".amplication/lock.json")).expect("lock");
+    assert_eq!(lock["services"].as_object().expect("services").keys().collect::<Vec<_>>(), ["shop"]);
+    let catalog = w.emu.repo_path("acme", "catalog");
+    let out = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(&catalog)
+        .args(["show", "amplication:.amplication/lock.json"])
+        .output()
+        .expect("git");
+    let lock: Value = serde_json::from_slice(&out.stdout).expect("catalog lock");
+    assert_eq!(lock["services"].as_object().expect("services").keys().collect::<Vec<_>>(), ["catalog"]);
+    // One service of the two (a matrix job) leaves the other repository alone.
+    let (json, _) = w.ok(&["--build-id", "b2", "--service", "catalog"]);
+    assert_eq!(json["repositories"].as_array().map(Vec::len), Some(1));
+    assert_eq!(outcome(&json), "none");
+    w.finish();
+}
