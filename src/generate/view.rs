@@ -267,6 +267,8 @@ pub struct EntityView<'a> {
     pub plural_words: String,
     /// The Prisma delegate (`prisma.orderItem`).
     pub client_property: String,
+    /// Lower-case words with an article, for prose (`an order item`).
+    pub a_words: String,
     /// The primary key field name (`id`, or e.g. `key`).
     pub id_field: String,
     /// `cuid`, `uuid`, `autoincrement`.
@@ -518,6 +520,12 @@ fn id_type_str(t: IdType) -> &'static str {
 
 fn id_sql_type(e: &Ent<'_>) -> &'static str {
     if e.id_is_int() { "INTEGER" } else { "TEXT" }
+}
+
+/// "a user", "an order item".
+pub fn with_article(words: &str) -> String {
+    let vowel = words.chars().next().is_some_and(|c| "aeiouAEIOU".contains(c));
+    if vowel { format!("an {words}") } else { format!("a {words}") }
 }
 
 fn enum_name(entity: &str, field: &str) -> String {
@@ -1278,6 +1286,7 @@ impl<'x, 'a> Cx<'x, 'a> {
             plural_snake: plural.snake,
             plural_words: plural.words,
             client_property: lower_first(&entity.name),
+            a_words: with_article(&names::words(&entity.name).to_lowercase()),
             id_field: ent.id.name.clone(),
             id_type: id_type_str(ent.id_type),
             id_is_int: ent.id_is_int(),
@@ -1320,21 +1329,21 @@ impl<'x, 'a> Cx<'x, 'a> {
                 out.push(RouteView { method, path, action: a.action, access: access(a), summary });
             }
         };
-        let words = names::words(&entity.name).to_lowercase();
+        let a_words = with_article(&names::words(&entity.name).to_lowercase());
         let plural_words = names::words(&entity.plural_name).to_lowercase();
-        push(&actions.create, "POST", base.clone(), format!("Create a {words}"));
+        push(&actions.create, "POST", base.clone(), format!("Create {a_words}"));
         push(&actions.search, "GET", base.clone(), format!("List {plural_words} (skip, take, sort, filters)"));
-        push(&actions.read, "GET", format!("{base}/:id"), format!("Get one {words}"));
-        push(&actions.update, "PATCH", format!("{base}/:id"), format!("Update a {words}"));
-        push(&actions.delete, "DELETE", format!("{base}/:id"), format!("Delete a {words}"));
+        push(&actions.read, "GET", format!("{base}/:id"), format!("Get {a_words}"));
+        push(&actions.update, "PATCH", format!("{base}/:id"), format!("Update {a_words}"));
+        push(&actions.delete, "DELETE", format!("{base}/:id"), format!("Delete {a_words}"));
         for f in to_many {
             let Some(r) = &f.relation else { continue };
             let path = format!("{base}/:id/{}", f.names.kebab);
-            let target = names::words(&names::plural(&r.target)).to_lowercase();
-            push(&actions.read, "GET", path.clone(), format!("List the {target} of a {words}"));
-            push(&actions.update, "POST", path.clone(), format!("Connect {target} (body `[{{ \"id\": ... }}]`)"));
+            let items = names::words(&f.name).to_lowercase();
+            push(&actions.read, "GET", path.clone(), format!("List the {items} of {a_words}"));
+            push(&actions.update, "POST", path.clone(), format!("Connect {items} (body `[{{ \"id\": ... }}]`)"));
             if r.disconnectable {
-                push(&actions.update, "DELETE", path, format!("Disconnect {target} (body `[{{ \"id\": ... }}]`)"));
+                push(&actions.update, "DELETE", path, format!("Disconnect {items} (body `[{{ \"id\": ... }}]`)"));
             }
         }
         out
