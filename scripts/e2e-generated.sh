@@ -267,14 +267,14 @@ free_port() {
 
 # Counts a jest --json report as checks: one per test.
 jest_report() {
-  local svc=$1 json=$2
+  local svc=$1 json=$2 label=${3:-jest}
   [ -f "$json" ] || { ko "$svc" "jest wrote no report ($json)"; return; }
   local line
   while IFS= read -r line; do
     case "$line" in
-      PASS\ *) ok "$svc" "jest ${line#PASS }" ;;
-      FAIL\ *) ko "$svc" "jest ${line#FAIL }" ;;
-      SUITE\ *) ko "$svc" "jest suite ${line#SUITE }" ;;
+      PASS\ *) ok "$svc" "$label ${line#PASS }" ;;
+      FAIL\ *) ko "$svc" "$label ${line#FAIL }" ;;
+      SUITE\ *) ko "$svc" "$label suite ${line#SUITE }" ;;
     esac
   done < <(node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
@@ -358,6 +358,15 @@ async function req(method, path, body, token) {
 EOF
 }
 
+# Runs the seed a second time and checks it added nobody.
+seed_again() {
+  local dir=$1 table=$2 db=$3 n
+  (cd "$dir" && ADMIN_USERNAME="other-$ADMIN_USER" ADMIN_PASSWORD="$ADMIN_PASS" timeout 120 npm run --silent seed) || return 1
+  n=$(psql -X -At -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -c "SELECT count(*) FROM \"$table\"") || return 1
+  echo "rows in $table: $n"
+  [ "$n" = 1 ]
+}
+
 run_service() {
   local svc=$1 dir="$WORK/$svc" v db url port pid
   log "== $svc"
@@ -393,12 +402,20 @@ run_service() {
   if ((rc != 0)) && [ ! -s "$WORK/$svc-jest.json" ]; then tail -n 40 "$WORK/$svc-jest.log" | sed 's/^/       | /'; fi
 
   [ -f "$dir/dist/main.js" ] || { ko "$svc" "no dist/main.js to start"; return; }
+  # The built server gets a database of its own, empty but for the seeded admin.
+  export DATABASE_URL="${url}_http"
+  phase "$svc" "create database ${db}_http and apply prisma/schema.sql" "$WORK/$svc-schema-http.log" \
+    bash -c "psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -c 'CREATE DATABASE \"${db}_http\"' && psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PG_PORT -U postgres -d '${db}_http' -f '$dir/prisma/schema.sql'" || return
   ADMIN_USER="" ADMIN_PASS=""
   if grep -q '"seed"' "$dir/package.json"; then
     ADMIN_USER="e2e-admin-$RANDOM"
     ADMIN_PASS="Adm1n-$RANDOM-$RANDOM"
     phase "$svc" "npm run seed (first admin)" "$WORK/$svc-seed.log" \
       bash -c "cd '$dir' && ADMIN_USERNAME='$ADMIN_USER' ADMIN_PASSWORD='$ADMIN_PASS' timeout 120 npm run --silent seed"
+    local table
+    table=$(node -p 'require(process.argv[1]).auth.entity' "$dir/test/support/entities.json")
+    phase "$svc" "npm run seed again (a user exists: nothing changes)" "$WORK/$svc-seed2.log" \
+      seed_again "$dir" "$table" "${db}_http"
   fi
   t0=$(date +%s)
   port=$(free_port)
@@ -420,6 +437,12 @@ run_service() {
         FAIL\ *) ko "$svc" "http ${line#FAIL }" ;;
       esac
     done < <(ADMIN_USER=$ADMIN_USER ADMIN_PASS=$ADMIN_PASS http_checks "$svc" "http://127.0.0.1:$port")
+    # The same suites again, their requests sent to the built server (main.ts as deployed).
+    local t1=$(date +%s)
+    (cd "$dir" && E2E_BASE_URL="http://127.0.0.1:$port" timeout 600 npx --no-install jest --config test/jest-e2e.json \
+      --runInBand --ci --json --outputFile="$WORK/$svc-jest-server.json") >"$WORK/$svc-jest-server.log" 2>&1
+    PHASE_TIMES+=("$svc jest@server $(($(date +%s) - t1))s")
+    jest_report "$svc" "$WORK/$svc-jest-server.json" "jest@server"
   else
     ko "$svc" "node dist/main.js did not answer /health on PORT=$port"
     tail -n 30 "$WORK/$svc-server.log" | sed 's/^/       | /'
