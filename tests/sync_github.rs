@@ -465,3 +465,45 @@ fn a_service_repository_override_gets_its_own_commit_and_pull_request() {
     assert_eq!(outcome(&json), "none");
     w.finish();
 }
+
+/// API requests per sync of the example shop (the nestjs generator), from the emulator's
+/// log: the numbers in the README, held as upper bounds so a regression shows.
+#[test]
+fn requests_per_sync_of_the_example_shop() {
+    let example = std::fs::read_to_string(crate::support::example_manifest()).expect("example manifest");
+    let manifest = example.replace("  provider: local\n", "  provider: github\n  repository: acme/shop\n");
+    assert_ne!(manifest, example);
+    let w = GhWorld::new(&manifest);
+    let (json, first) = w.ok(&["--build-id", "b1"]);
+    assert_eq!(outcome(&json), "created", "{json}");
+    let (json, noop) = w.ok(&["--build-id", "b2"]);
+    assert_eq!(outcome(&json), "none", "{json}");
+    let text = std::fs::read_to_string(w.checkout.path.join("amplication.yaml")).expect("manifest");
+    let marker = "    entities:\n      - name: User\n";
+    assert!(text.contains(marker));
+    std::fs::write(
+        w.checkout.path.join("amplication.yaml"),
+        text.replacen(
+            "      - name: User\n        displayName: User\n",
+            "      - name: User\n        displayName: Shop user\n",
+            1,
+        ),
+    )
+    .expect("manifest");
+    let (json, update) = w.ok(&["--build-id", "b3"]);
+    assert_eq!(outcome(&json), "updated", "{json}");
+    let files = w.gh(&["ls-tree", "-r", "--name-only", "amplication"]).lines().count();
+    eprintln!(
+        "example shop ({files} files): first build {} requests {:?}\nunchanged rerun {} {:?}\nupdate {} {:?}",
+        first.len(),
+        calls(&first),
+        noop.len(),
+        calls(&noop),
+        update.len(),
+        calls(&update)
+    );
+    assert!(first.len() <= 10, "first build: {:?}", calls(&first));
+    assert!(noop.len() <= 4, "no-op: {:?}", calls(&noop));
+    assert!(update.len() <= 12, "update: {:?}", calls(&update));
+    w.finish();
+}
