@@ -7,7 +7,7 @@
 # Two ways to build it:
 #   docker build -t ampsync .
 #       compiles in the `builder` stage (dependencies cached with BuildKit cache mounts);
-#   cargo build --release --locked --target x86_64-unknown-linux-musl -p ampsync
+#   cargo build --profile dist --locked --target x86_64-unknown-linux-musl -p ampsync
 #   docker build --target prebuilt -t ampsync .    (or podman build)
 #       packs a binary built on the host (how CI and scripts/container-test.sh build it: base
 #       images cannot be pulled there). BINARY overrides the binary's path in the context.
@@ -20,11 +20,11 @@ WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked --target x86_64-unknown-linux-musl -p ampsync \
-    && cp target/x86_64-unknown-linux-musl/release/ampsync /ampsync
+    cargo build --profile dist --locked --target x86_64-unknown-linux-musl -p ampsync \
+    && cp target/x86_64-unknown-linux-musl/dist/ampsync /ampsync
 
 FROM scratch AS prebuilt
-ARG BINARY=target/x86_64-unknown-linux-musl/release/ampsync
+ARG BINARY=target/x86_64-unknown-linux-musl/dist/ampsync
 COPY ${BINARY} /ampsync
 ENTRYPOINT ["/ampsync"]
 

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 shared="${AMPSYNC_SHARED:-$root/../shared}"
 target=x86_64-unknown-linux-musl
-bin="target/$target/release/ampsync"
+bin="target/$target/dist/ampsync"
 image=localhost/ampsync:test
 passed=0; failed=0
 ok()   { passed=$((passed + 1)); echo "ok   - $*"; }
@@ -43,7 +43,7 @@ if ! command -v musl-gcc >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq musl-tools >/dev/null
 fi
 export CC_x86_64_unknown_linux_musl=musl-gcc
-cargo build --release --locked --target "$target" -p ampsync 2>&1 | tail -n 1
+cargo build --profile dist --locked --target "$target" -p ampsync 2>&1 | tail -n 1
 cargo build --locked -p github-emulator 2>&1 | tail -n 1
 check "the binary is statically linked" bash -c "! ldd '$bin' >/dev/null 2>&1 || ldd '$bin' 2>&1 | grep -q 'statically linked'"
 bin_bytes=$(stat -c %s "$bin")
