@@ -234,6 +234,7 @@ fn missing_repositories_created_in_an_organisation_and_a_user_account_or_named_i
         .expect("manifest");
     let (code, _, stderr) = w.sync(&["--build-id", "b2"]);
     assert_eq!(code, 1);
+    eprintln!("{stderr}");
     assert!(stderr.contains("repository `acme/nowhere` was not found"), "{stderr}");
     assert!(stderr.contains("acts as `alice`"), "{stderr}");
     assert!(stderr.contains("createRepository: true"), "{stderr}");
@@ -362,6 +363,7 @@ fn an_exhausted_retry_budget_fails_with_exit_1_and_a_rerun_converges() {
         .expect("fault");
     let (code, _, stderr) = w.sync(&["--build-id", "b1"]);
     assert_eq!(code, 1, "{stderr}");
+    eprintln!("{stderr}");
     assert!(stderr.contains("gave up") && stderr.contains("503"), "{stderr}");
     assert_eq!(w.gh_rev("amplication"), None);
     w.emu.clear_faults();
@@ -379,6 +381,7 @@ fn a_token_without_write_access_is_told_which_permission_and_where() {
     w.emu.add_token(ro, "alice", TokenKind::Pat, RepoAccess::all(), Permissions::read_only()).expect("token");
     let (code, _, stderr) = w.sync_with(&["--token", ro], &["--build-id", "b1", "-v"]);
     assert_eq!(code, 1, "{stderr}");
+    eprintln!("{stderr}");
     assert!(stderr.contains("`contents: write`"), "{stderr}");
     assert!(stderr.contains("permissions:"), "where to grant it: {stderr}");
     assert!(!stderr.contains(ro), "the token is never printed");

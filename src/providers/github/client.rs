@@ -38,7 +38,7 @@ pub enum Error {
         "repository `{repository}` was not found, or the credentials cannot see it ({reach}); check `repository` in the manifest, or set `createRepository: true` to create it"
     )]
     RepositoryNotFound { repository: String, reach: String },
-    #[error("the credentials may not {action} in `{repository}`: they need `{permission}` permission; {where_to}")]
+    #[error("the credentials may not {action} in `{repository}`: they need the `{permission}` permission; {where_to}")]
     Permission { repository: String, action: String, permission: String, where_to: String },
     #[error("GitHub App authentication failed: {0}")]
     App(String),
@@ -449,6 +449,34 @@ mod tests {
         assert_eq!(error_message(r#"{"message":"Reference already exists"}"#), "Reference already exists");
         assert_eq!(error_message("<html>bad gateway</html>"), "<html>bad gateway</html>");
         assert_eq!(enc("feature/a b+c"), "feature/a%20b%2Bc");
+    }
+
+    #[test]
+    fn a_403_names_the_permission() {
+        let e = permission_error(
+            Method::Post,
+            "/repos/acme/shop/git/blobs",
+            "Resource not accessible by integration",
+            Some("contents=write"),
+        );
+        let text = e.to_string();
+        assert!(text.contains("in `acme/shop`: they need the `contents: write` permission"), "{text}");
+        assert!(text.contains("permissions: { contents: write, pull-requests: write }"), "{text}");
+        let e = permission_error(Method::Post, "/repos/acme/shop/pulls", "Resource not accessible", None);
+        assert!(e.to_string().contains("`pull-requests: write`"), "{e}");
+        let e = permission_error(
+            Method::Patch,
+            "/repos/acme/shop/git/refs/heads/amplication",
+            "refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission",
+            Some("contents=write"),
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("`workflows: write`") && text.contains("change files under `.github/workflows/`"),
+            "{text}"
+        );
+        let e = permission_error(Method::Post, "/orgs/acme/repos", "Resource not accessible", None);
+        assert!(e.to_string().contains("`administration: write`"), "{e}");
     }
 
     #[test]
