@@ -510,3 +510,44 @@ fn requests_per_sync_of_the_example_shop() {
     assert!(update.len() <= 12, "update: {:?}", calls(&update));
     w.finish();
 }
+
+#[test]
+fn a_rebuild_rereads_the_branch_and_never_overwrites_a_persons_commit() {
+    let w = GhWorld::new(MANIFEST);
+    w.ok(&["--build-id", "b1"]);
+    // main moves: the branch lags it with only bot commits, so this build rebuilds (forces)...
+    w.add_field("Order", NOTE, "Add Order.note");
+    // ...but someone pushes to the branch right before the forced update.
+    w.emu
+        .add_fault(Fault::new(
+            Some("GET"),
+            "/repos/acme/shop/git/ref/heads/amplication",
+            FaultAction::MoveRef { reference: "heads/amplication".into() },
+        ))
+        .expect("fault");
+    let (json, log) = w.ok(&["--build-id", "b2"]);
+    assert!(log.iter().any(|e| e.fault.as_deref().is_some_and(|f| f.starts_with("move_ref"))), "{:?}", calls(&log));
+    assert_eq!(outcome(&json), "updated", "{json}");
+    assert_eq!(r0(&json)["start"]["kind"], "merge-base", "planned again: the person's commit is merged with main");
+    assert!(!w.show("amplication", "someone-else.txt").is_empty(), "the person's commit is kept");
+    assert!(w.show("amplication", BASE).contains("note: MultiLineText"));
+    // The re-plan merged main in (POST merges) instead of forcing over the person's commit.
+    assert!(calls(&log).contains(&"POST /repos/acme/shop/merges".to_string()), "{:?}", calls(&log));
+    w.finish();
+}
+
+#[test]
+fn plan_and_dry_run_only_read() {
+    let w = GhWorld::new(MANIFEST);
+    w.emu.clear_log();
+    let out = w.cmd(&["--token", TOKEN], &[]).args(["--dry-run", "--build-id", "d1"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(outcome(&json), "created");
+    assert_eq!(r0(&json)["dryRun"], true);
+    let log = w.emu.log();
+    assert!(log.iter().all(|e| e.method == "GET"), "{:?}", calls(&log));
+    assert_eq!(w.gh_rev("amplication"), None);
+    assert!(w.pulls("all").is_empty());
+    w.finish();
+}
