@@ -1396,10 +1396,14 @@ impl<'x, 'a> Cx<'x, 'a> {
         }
         let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
         let w1 = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
-        let lines = rows
-            .into_iter()
-            .map(|(n, t, a)| if a.is_empty() { format!("{n:<w0$} {t}") } else { format!("{n:<w0$} {t:<w1$} {a}") })
-            .collect();
+        let mut lines = Vec::with_capacity(rows.len());
+        for (n, t, a) in rows {
+            // A field's description becomes its doc comment (shown by editors and in the client types).
+            if let Some(doc) = ent.entity.field(&n).and_then(|f| f.description.as_deref()) {
+                lines.extend(doc.lines().map(|l| format!("/// {l}").trim_end().to_string()));
+            }
+            lines.push(if a.is_empty() { format!("{n:<w0$} {t}") } else { format!("{n:<w0$} {t:<w1$} {a}") });
+        }
         (lines, attrs)
     }
 }
