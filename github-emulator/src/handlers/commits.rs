@@ -106,7 +106,13 @@ pub(crate) fn compare(ctx: &Ctx, o: &str, n: &str, basehead: &str) -> ApiResult 
         _ => "diverged",
     };
     let shas = git.rev_list(&["--topo-order", "--reverse", &head, &not_base])?;
-    let shas: Vec<String> = shas.into_iter().take(250).collect();
+    // Without paging parameters GitHub lists up to 250 commits; with them, one page.
+    let shas: Vec<String> = if ctx.query("per_page").is_some() || ctx.query("page").is_some() {
+        let (per_page, page) = ctx.paging();
+        shas.into_iter().skip((page - 1) * per_page).take(per_page).collect()
+    } else {
+        shas.into_iter().take(250).collect()
+    };
     let commits = git.read_commits(&shas)?;
     let merge_base_tree = git.resolve(&merge_base, "tree")?.unwrap_or_else(|| EMPTY_TREE.to_string());
     let head_tree = git.resolve(&head, "tree")?.unwrap_or_else(|| EMPTY_TREE.to_string());
