@@ -269,10 +269,12 @@ impl Client {
                         return Err(permission_error(method, path, &message, accepted.as_deref()));
                     }
                     Failure::Status { status, message, accepted } => {
-                        let hint = accepted
-                            .filter(|_| status == 403)
-                            .map(|p| format!(" (this needs the permission `{p}`)"))
-                            .unwrap_or_default();
+                        let hint = if status == 401 {
+                            " (the credentials are invalid, expired or revoked: check `--token` / `GITHUB_TOKEN`, or the App's id and key)".to_string()
+                        } else {
+                            let _ = accepted;
+                            String::new()
+                        };
                         return Err(Error::Api {
                             method: method.name(),
                             path: path.to_string(),

@@ -339,19 +339,38 @@ impl RepoView for GithubRepo<'_> {
     }
 
     fn branch_state(&mut self, base: &str, branch: &str) -> anyhow::Result<BranchState> {
-        let path = self.path(&format!("compare/{}...{}?per_page=250", enc(base), enc(branch)));
+        let path = self.path(&format!("compare/{}...{}?per_page=100", enc(base), enc(branch)));
         let state = match self.block(self.client.request(Method::Get, &path, None::<&()>)) {
             Ok(resp) => {
-                let c: Compare = resp.json()?;
+                let mut c: Compare = resp.json()?;
+                // More commits than one page: read the next pages (up to 1,000 commits).
+                let mut page = 1;
+                while c.commits.len() < c.ahead_by && page < 10 {
+                    page += 1;
+                    let more: Compare = self.block(self.client.get(&format!("{path}&page={page}")))?;
+                    if more.commits.is_empty() {
+                        break;
+                    }
+                    c.commits.extend(more.commits);
+                }
                 let base_tip = oid(&c.base_commit.sha)?;
+                let complete = c.commits.len() >= c.ahead_by;
                 let tip = if c.ahead_by == 0 {
                     Some(oid(&c.merge_base_commit.sha)?)
-                } else if c.commits.len() == c.ahead_by {
+                } else if complete {
                     c.commits.last().map(|l| oid(&l.sha)).transpose()?
                 } else {
                     self.tip(branch)?
                 };
-                let own_commits = c.commits.iter().rev().map(summary).collect::<anyhow::Result<Vec<_>>>()?;
+                let mut own_commits = c.commits.iter().rev().map(summary).collect::<anyhow::Result<Vec<_>>>()?;
+                if !complete {
+                    // Commits not listed may be a person's: never treat the branch as the bot's alone.
+                    own_commits.push(CommitSummary {
+                        id: tip.unwrap_or(base_tip),
+                        message: format!("({} more commits than GitHub listed)", c.ahead_by - c.commits.len()),
+                        time: 0,
+                    });
+                }
                 BranchState { base_tip, branch_tip: tip, contains_base: c.behind_by == 0, own_commits }
             }
             Err(e) if e.status() == Some(404) => {
