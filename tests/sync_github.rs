@@ -551,3 +551,31 @@ fn plan_and_dry_run_only_read() {
     assert!(w.pulls("all").is_empty());
     w.finish();
 }
+
+#[test]
+fn an_hour_long_rate_limit_and_bad_credentials_fail_fast_and_clearly() {
+    let w = GhWorld::new(MANIFEST);
+    w.emu
+        .add_fault(Fault::new(Some("GET"), "/repos/*/*/compare/**", FaultAction::PrimaryRateLimit { reset_in: 3600 }))
+        .expect("fault");
+    let started = std::time::Instant::now();
+    let (code, _, stderr) = w.sync(&["--build-id", "b1"]);
+    eprintln!("{stderr}");
+    assert_eq!(code, 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "no hour-long wait");
+    assert!(stderr.contains("API rate limit exceeded") && stderr.contains("AMPSYNC_GITHUB_MAX_WAIT"), "{stderr}");
+    w.emu.clear_faults();
+    let (code, _, stderr) = w.sync_with(&["--token", "ghp_not_a_known_token"], &["--build-id", "b2"]);
+    eprintln!("{stderr}");
+    assert_eq!(code, 1);
+    assert!(stderr.contains("401") && stderr.contains("Bad credentials") && stderr.contains("expired"), "{stderr}");
+    assert!(!stderr.contains("ghp_not_a_known_token"));
+    // No credentials at all: said before any request.
+    w.emu.clear_log();
+    let out = w.cmd(&[], &["--build-id", "b3"]).env_remove("GITHUB_TOKEN").output().expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("no GitHub credentials"), "{stderr}");
+    assert!(w.emu.log().is_empty());
+    w.finish();
+}
