@@ -714,3 +714,22 @@ fn the_walkthrough_with_the_built_in_generator() {
     let text = repo.show("amplication", readme);
     assert!(text.contains("Team notes: deploy on Fridays.") && text.contains("Invoice"), "{text}");
 }
+
+#[test]
+fn works_without_any_git_identity_configured() {
+    // A container or a bare CI machine: no HOME config, no system config, no GIT_* identity.
+    let repo =
+        TestRepo::new(&[("amplication.yaml", &std::fs::read_to_string(support::example_manifest()).expect("example"))]);
+    let home = support::tempdir();
+    let out = repo
+        .ampsync()
+        .env_clear()
+        .env("HOME", home.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args(["sync", "--provider", "local", "--build-id", "no-identity"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!repo.git(&["rev-parse", "amplication"]).is_empty());
+    repo.fsck();
+}

@@ -25,6 +25,19 @@ impl LocalRepo {
         let repo = gix::discover(path).with_context(|| {
             format!("`{}` is not inside a git repository; run `git init` there, or pass `--repo PATH`", path.display())
         })?;
+        let mut repo = repo;
+        if repo.committer().is_none() {
+            // No identity configured (a container, a CI machine): the reflog entry for the
+            // branch update still needs one. In memory only; no config file is touched.
+            let mut config = repo.config_snapshot_mut();
+            config
+                .set_raw_value(&gix::config::tree::Committer::NAME, "ampsync")
+                .context("cannot set a default committer identity")?;
+            config
+                .set_raw_value(&gix::config::tree::Committer::EMAIL, "ampsync@localhost")
+                .context("cannot set a default committer identity")?;
+            config.commit().context("cannot set a default committer identity")?;
+        }
         let root = repo.workdir().map(Path::to_path_buf).unwrap_or_else(|| repo.git_dir().to_path_buf());
         Ok(Self { repo, path: root })
     }
@@ -263,11 +276,15 @@ impl RepoView for LocalRepo {
                 deref: false,
             })
             .map_err(|e| {
-                anyhow::Error::new(Error::RefRace {
-                    branch: branch.to_string(),
-                    expected: expected.map_or("nothing".into(), |e| e.to_string()),
-                    found: format!("a different value ({e})"),
-                })
+                // Only a tip that moved is a race; anything else (permissions, a full disk) is reported as is.
+                match self.tip(branch) {
+                    Ok(found) if found != expected => anyhow::Error::new(Error::RefRace {
+                        branch: branch.to_string(),
+                        expected: expected.map_or("nothing".into(), |e| e.to_string()),
+                        found: found.map_or("nothing".into(), |c| c.to_string()),
+                    }),
+                    _ => anyhow::Error::new(e).context(format!("cannot update branch `{branch}`")),
+                }
             })?;
         Ok(())
     }
