@@ -103,45 +103,46 @@ struct Blob {
     encoding: String,
 }
 
-/// One entry of `POST /git/trees`; `sha: None` with no `content` deletes the path.
-#[derive(Debug, Serialize, PartialEq)]
-pub struct NewEntry {
-    pub path: String,
-    pub mode: &'static str,
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// Serialised even when `None` (unless `content` is set): `null` deletes.
-    #[serde(skip_serializing_if = "is_inline")]
-    pub sha: Sha2,
+/// One entry of `POST /git/trees` (octocrab's tree entry cannot send `"sha": null`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewEntry {
+    /// Text sent inline as `content`: GitHub makes the blob.
+    Inline { path: String, executable: bool, text: String },
+    /// A blob uploaded first (binary or large files).
+    Blob { path: String, executable: bool, sha: String },
+    /// `"sha": null`: the path leaves the `base_tree`.
+    Delete { path: String },
 }
 
-/// `Option<String>` that a tree entry with inline content leaves out.
-#[derive(Debug, Serialize, PartialEq)]
-#[serde(transparent)]
-pub struct Sha2(pub Option<String>);
-
-fn is_inline(s: &Sha2) -> bool {
-    // Only an inline entry has neither a sha nor a deletion marker: see `inline`.
-    s.0.as_deref() == Some("")
+impl Serialize for NewEntry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(4))?;
+        let (path, exec) = match self {
+            NewEntry::Inline { path, executable, .. } | NewEntry::Blob { path, executable, .. } => (path, *executable),
+            NewEntry::Delete { path } => (path, false),
+        };
+        m.serialize_entry("path", path)?;
+        m.serialize_entry("mode", mode(exec))?;
+        m.serialize_entry("type", "blob")?;
+        match self {
+            NewEntry::Inline { text, .. } => m.serialize_entry("content", text)?,
+            NewEntry::Blob { sha, .. } => m.serialize_entry("sha", sha)?,
+            NewEntry::Delete { .. } => m.serialize_entry("sha", &None::<String>)?,
+        }
+        m.end()
+    }
 }
 
 impl NewEntry {
     pub fn inline(path: &str, executable: bool, text: String) -> Self {
-        NewEntry {
-            path: path.into(),
-            mode: mode(executable),
-            kind: "blob",
-            content: Some(text),
-            sha: Sha2(Some(String::new())),
-        }
+        NewEntry::Inline { path: path.into(), executable, text }
     }
     pub fn blob(path: &str, executable: bool, sha: String) -> Self {
-        NewEntry { path: path.into(), mode: mode(executable), kind: "blob", content: None, sha: Sha2(Some(sha)) }
+        NewEntry::Blob { path: path.into(), executable, sha }
     }
     pub fn delete(path: &str) -> Self {
-        NewEntry { path: path.into(), mode: "100644", kind: "blob", content: None, sha: Sha2(None) }
+        NewEntry::Delete { path: path.into() }
     }
 }
 
