@@ -248,13 +248,18 @@ fn github_app_installation_auth() {
     w.emu.add_installation(77, 4242, "acme", RepoAccess::all(), Permissions::all()).expect("installation");
     let key = test_keys::private_key_path();
     let auth = ["--app-id", "4242", "--app-private-key", key.to_str().expect("utf-8")];
+    // Minting the installation token meets a 502 once: retried.
+    w.emu
+        .add_fault(Fault::new(Some("POST"), "/app/installations/*/access_tokens", FaultAction::status(502)))
+        .expect("fault");
     w.emu.clear_log();
     let (code, json, stderr) = w.sync_with(&auth, &["--build-id", "b1"]);
     assert_eq!(code, 0, "{json}\n{stderr}");
     assert_eq!(outcome(&json), "created");
     let log = calls(&w.emu.log());
     assert!(log.contains(&"GET /repos/acme/shop/installation".to_string()), "{log:?}");
-    assert!(log.contains(&"POST /app/installations/77/access_tokens".to_string()), "{log:?}");
+    let mints = log.iter().filter(|c| *c == "POST /app/installations/77/access_tokens").count();
+    assert_eq!(mints, 2, "the 502 and the retry: {log:?}");
     assert_eq!(w.gh(&["log", "-1", "--format=%an", "amplication"]), "app-4242[bot]");
     assert_eq!(w.pulls("open")[0]["user"]["login"], "app-4242[bot]");
     // The key as PEM text works too; a repository outside the installation is named.

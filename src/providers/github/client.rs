@@ -268,11 +268,10 @@ impl Client {
                     Failure::Status { status: 403, message, accepted } => {
                         return Err(permission_error(method, path, &message, accepted.as_deref()));
                     }
-                    Failure::Status { status, message, accepted } => {
+                    Failure::Status { status, message, .. } => {
                         let hint = if status == 401 {
                             " (the credentials are invalid, expired or revoked: check `--token` / `GITHUB_TOKEN`, or the App's id and key)".to_string()
                         } else {
-                            let _ = accepted;
                             String::new()
                         };
                         return Err(Error::Api {
@@ -362,7 +361,12 @@ fn error_detail(e: &octocrab::Error) -> String {
 /// Errors from minting an App JWT or installation token (octocrab reports a refused token
 /// request as `GitHub`; the raw routes never do): not worth retrying.
 fn is_auth_setup_error(e: &octocrab::Error) -> bool {
-    matches!(e, octocrab::Error::JWT { .. } | octocrab::Error::Installation { .. } | octocrab::Error::GitHub { .. })
+    match e {
+        octocrab::Error::JWT { .. } | octocrab::Error::Installation { .. } => true,
+        // A refused token request; a 5xx while minting one is worth another attempt.
+        octocrab::Error::GitHub { source, .. } => !source.status_code.is_server_error(),
+        _ => false,
+    }
 }
 
 /// A 403 that is not a rate limit: which permission the request needs, and where to grant it.
