@@ -584,3 +584,30 @@ fn an_hour_long_rate_limit_and_bad_credentials_fail_fast_and_clearly() {
     assert!(w.emu.log().is_empty());
     w.finish();
 }
+
+#[test]
+fn a_large_build_goes_up_in_several_tree_requests_that_chain() {
+    let w = GhWorld::new(MANIFEST);
+    // Six 400 kB text files: inline each, but more than one create-tree body can carry.
+    for i in 0..6 {
+        let line = format!("// big file {i}: {}\n", "x".repeat(70));
+        w.checkout.write(&format!("tools/templates/static/big-{i}.txt"), &line.repeat(400 * 1024 / line.len()));
+    }
+    w.checkout.commit_all("Big static files");
+    w.push();
+    let (json, log) = w.ok(&["--build-id", "b1"]);
+    assert_eq!(outcome(&json), "created", "{json}");
+    let trees = calls(&log).iter().filter(|c| *c == "POST /repos/acme/shop/git/trees").count();
+    assert!(trees >= 2, "{:?}", calls(&log));
+    let max =
+        log.iter().filter(|e| e.path.ends_with("/git/trees") && e.method == "POST").map(|e| e.request_bytes).max();
+    assert!(max.is_some_and(|m| m <= 2_000_000), "each tree request stays under 2 MB: {max:?}");
+    let lock: Value = serde_json::from_str(&w.show("amplication", ".amplication/lock.json")).expect("lock");
+    let files = lock["services"]["shop"]["files"].as_object().expect("files");
+    assert_eq!(files.len(), 13);
+    for (path, id) in files {
+        assert_eq!(id.as_str(), w.gh_rev(&format!("amplication:{path}")).as_deref(), "{path}");
+    }
+    assert_eq!(w.gh(&["rev-list", "--count", "main..amplication"]), "1", "still one commit");
+    w.finish();
+}

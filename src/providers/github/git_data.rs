@@ -25,6 +25,8 @@ use crate::providers::{
 
 /// Files larger than this, or not UTF-8 text, go up as blobs rather than inline.
 const INLINE_MAX: usize = 512 * 1024;
+/// The largest create-tree body sent at once (GitHub fails above a few MB).
+const TREE_CHUNK_MAX: usize = 2_000_000;
 /// Blob reads in flight at once.
 const PARALLEL_READS: usize = 8;
 
@@ -144,6 +146,25 @@ impl NewEntry {
     pub fn delete(path: &str) -> Self {
         NewEntry::Delete { path: path.into() }
     }
+}
+
+/// Splits tree entries into runs whose JSON stays under `max` bytes (an entry larger than
+/// `max` goes alone).
+fn chunks(entries: &[NewEntry], max: usize) -> Vec<&[NewEntry]> {
+    let mut out = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (i, e) in entries.iter().enumerate() {
+        let n = serde_json::to_vec(e).map_or(0, |v| v.len()) + 1;
+        if i > start && size + n > max {
+            out.push(&entries[start..i]);
+            (start, size) = (i, 0);
+        }
+        size += n;
+    }
+    if start < entries.len() || out.is_empty() {
+        out.push(&entries[start..]);
+    }
+    out
 }
 
 fn mode(executable: bool) -> &'static str {
@@ -546,10 +567,15 @@ impl RepoView for GithubRepo<'_> {
                 FileChange::Delete { path } => entries.push(NewEntry::delete(path)),
             }
         }
-        let body = json!({ "base_tree": base_tree.to_string(), "tree": entries });
-        let tree: Sha = self
-            .block(self.client.send(Method::Post, &self.path("git/trees"), &body))
-            .with_context(|| format!("cannot write the build's tree in `{}`", self.full_name()))?;
+        // GitHub refuses (502, or 422 "payload too large") create-tree bodies of a few MB:
+        // large builds go up in chunks, each on the tree the previous one made.
+        let mut tree = Sha { sha: base_tree.to_string() };
+        for chunk in chunks(&entries, TREE_CHUNK_MAX) {
+            let body = json!({ "base_tree": tree.sha, "tree": chunk });
+            tree = self
+                .block(self.client.send(Method::Post, &self.path("git/trees"), &body))
+                .with_context(|| format!("cannot write the build's tree in `{}`", self.full_name()))?;
+        }
         // No author or committer: GitHub authors it as the token's identity and signs it.
         let body = json!({ "message": message, "tree": tree.sha, "parents": [parent.to_string()] });
         let commit: Sha = self
@@ -618,6 +644,18 @@ impl RepoView for GithubRepo<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_trees_go_up_in_chunks_under_the_limit() {
+        let entries: Vec<NewEntry> =
+            (0..10).map(|i| NewEntry::inline(&format!("f{i}"), false, "x".repeat(100))).collect();
+        let one = serde_json::to_vec(&entries[0]).expect("json").len() + 1;
+        let parts = chunks(&entries, one * 3);
+        assert_eq!(parts.iter().map(|c| c.len()).collect::<Vec<_>>(), [3, 3, 3, 1]);
+        assert_eq!(chunks(&entries, usize::MAX).len(), 1);
+        assert_eq!(chunks(&entries, 1).len(), 10, "an entry larger than the limit goes alone");
+        assert_eq!(chunks(&[], 10).len(), 1, "an empty change still makes one tree");
+    }
 
     #[test]
     fn tree_entries_serialise_as_github_expects() {
