@@ -626,6 +626,8 @@ pub struct ImportsView {
     pub transformer: Vec<String>,
     /// Enums from the generated Prisma client.
     pub enums: Vec<String>,
+    /// From `src/common/validators` (the service's own validators).
+    pub common: Vec<String>,
 }
 
 fn imports_of<'p>(
@@ -660,6 +662,7 @@ fn imports_of<'p>(
         swagger: used(&["ApiProperty", "ApiPropertyOptional"]),
         validator: sorted_unique(validator),
         transformer: used(TRANSFORMERS),
+        common: used(&["IsIntegerString"]),
         enums,
     }
 }
@@ -857,8 +860,18 @@ impl<'x, 'a> Cx<'x, 'a> {
                 api.push("type: String".into());
                 api.push("pattern: '^-?[0-9]+$'".into());
                 api.push("example: '9007199254740993'".into());
-                d.push("@IsString()".into());
-                d.push("@Matches(/^-?[0-9]{1,19}$/, { message: '$property must be a string of digits' })".into());
+                let mut bounds = Vec::new();
+                if let Some(min) = f.min {
+                    bounds.push(format!("min: '{}'", min.ts()));
+                }
+                if let Some(max) = f.max {
+                    bounds.push(format!("max: '{}'", max.ts()));
+                }
+                d.push(if bounds.is_empty() {
+                    "@IsIntegerString()".to_string()
+                } else {
+                    format!("@IsIntegerString({{ {} }})", bounds.join(", "))
+                });
                 to_data = format!("{input} == null ? {input} : BigInt({input})");
             }
             "decimal" => {
@@ -1124,9 +1137,7 @@ impl<'x, 'a> Cx<'x, 'a> {
                     out.push(ranged("lte", "Lte", ts, d, api, &|v| v));
                 }
                 "bigint" => {
-                    let d = vec![
-                        "@Matches(/^-?[0-9]{1,19}$/, { message: '$property must be a string of digits' })".to_string(),
-                    ];
+                    let d = vec!["@IsIntegerString()".to_string()];
                     let api = vec!["type: String".to_string(), "pattern: '^-?[0-9]+$'".to_string()];
                     out.push(eq("string", d.clone(), api.clone(), format!("BigInt(args.{name})")));
                     out.push(ranged("gte", "Gte", "string", d.clone(), api.clone(), &|v| format!("BigInt({v})")));
