@@ -58,7 +58,12 @@ fn same_bytes_twice_and_whatever_the_entity_order() {
         let reordered_text = with_entities_reversed(rel);
         let reordered = manifest::parse_str(Path::new("reordered.yaml"), &reordered_text).expect("still valid");
         let original_names: Vec<&str> = m.services[0].entities.iter().map(|e| e.name.as_str()).collect();
-        assert!(reordered_text.find("- name: ").is_some());
+        let source = std::fs::read_to_string(root().join(rel)).expect("readable");
+        let first_declared = |text: &str| {
+            let doc: serde_yaml::Value = serde_yaml::from_str(text).expect("YAML");
+            doc["services"][0]["entities"][0]["name"].as_str().map(str::to_string)
+        };
+        assert_ne!(first_declared(&source), first_declared(&reordered_text), "{rel}: the entities were not reordered");
         let third = generate_all(&reordered);
         for (service, tree) in &first {
             let other = &third[service];
@@ -252,4 +257,57 @@ fn team_template_errors_are_reported_as_file_and_line() {
     std::fs::write(tpl.join("src/{{ entity.kebab }}.ts.jinja"), "// {{ entity.name }}\n").expect("write");
     let tree = generate::generate_service(&m, &m.services[0], dir.path()).expect("renders");
     assert_eq!(tree.files.keys().collect::<Vec<_>>(), ["apps/api/README.md", "apps/api/src/thing.ts"]);
+}
+
+#[test]
+fn the_view_keeps_the_names_templates_rely_on() {
+    // Templates (ours, the e2e specs', teams') address these by name: renaming one is a breaking change.
+    let m = all_types();
+    let view = serde_json::to_value(generate::view::ServiceView::new(&m, &m.services[0])).expect("serialisable");
+    for key in ["project", "service", "entities", "roles", "roleNames", "enums", "joinTables", "sql", "auth", "routes"]
+    {
+        assert!(view.get(key).is_some(), "service view lacks `{key}`");
+    }
+    let book = view["entities"].as_array().expect("list").iter().find(|e| e["name"] == "Book").expect("Book");
+    for key in [
+        "pluralKebab",
+        "clientProperty",
+        "idField",
+        "idType",
+        "idIsInt",
+        "idTsType",
+        "actions",
+        "foreignKeys",
+        "toOneRelations",
+        "toManyRelations",
+        "uniqueFields",
+        "filters",
+        "sortFields",
+        "routes",
+        "createProps",
+        "outputProps",
+        "prismaLines",
+        "aWords",
+        "kebab",
+        "pascal",
+        "camel",
+    ] {
+        assert!(book.get(key).is_some(), "entity view lacks `{key}`");
+    }
+    let field =
+        |name: &str| book["fields"].as_array().expect("fields").iter().find(|f| f["name"] == name).expect(name).clone();
+    let copies = field("copiesSold");
+    assert_eq!((copies["kind"].as_str(), copies["bigInt"].as_bool()), (Some("bigint"), Some(true)));
+    let price = field("price");
+    assert_eq!((price["precision"].as_u64(), price["min"].as_i64()), (Some(4), Some(0)), "{price}");
+    let genre = field("genre");
+    assert_eq!(genre["enumName"], "EnumBookGenre");
+    assert_eq!(genre["options"][2]["label"], "Poetry (\"verse\")");
+    let author = field("author");
+    assert_eq!(author["relation"]["foreignKey"], "authorId");
+    assert_eq!(author["relation"]["targetIdIsInt"], true);
+    assert_eq!(book["actions"]["delete"]["access"], "public");
+    let series = view["entities"].as_array().expect("list").iter().find(|e| e["name"] == "Series").expect("Series");
+    assert_eq!(series["idField"], "key");
+    assert!(view["auth"].is_null(), "auth: none");
 }
