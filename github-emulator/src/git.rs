@@ -269,6 +269,25 @@ impl Git {
         self.run_text_stdin(&["hash-object", "-w", "--stdin", "--no-filters"], data)
     }
 
+    /// Writes many blobs with one `git hash-object --stdin-paths`; returns their ids in order.
+    pub fn write_blobs(&self, blobs: &[&[u8]]) -> Result<Vec<String>> {
+        if blobs.len() <= 1 {
+            return blobs.iter().map(|b| self.write_blob(b)).collect();
+        }
+        let dir = tempfile::tempdir().context("a temporary directory for blobs")?;
+        let mut paths = String::new();
+        for (i, b) in blobs.iter().enumerate() {
+            let p = dir.path().join(i.to_string());
+            std::fs::write(&p, b).context("writing a blob to a temporary file")?;
+            paths.push_str(p.to_str().context("a UTF-8 temporary path")?);
+            paths.push('\n');
+        }
+        let out = self.run_text_stdin(&["hash-object", "-w", "--no-filters", "--stdin-paths"], paths.as_bytes())?;
+        let ids: Vec<String> = out.lines().map(|l| l.trim().to_string()).collect();
+        anyhow::ensure!(ids.len() == blobs.len(), "git hash-object wrote {} of {} blobs", ids.len(), blobs.len());
+        Ok(ids)
+    }
+
     fn run_text_stdin(&self, args: &[&str], stdin: &[u8]) -> Result<String> {
         Ok(String::from_utf8_lossy(&self.run(args, Some(stdin))?).trim().to_string())
     }

@@ -408,6 +408,8 @@ pub(crate) fn create_tree(ctx: &Ctx, o: &str, n: &str) -> ApiResult {
         return Err(ApiError::invalid_body("\"tree\" wasn't supplied."));
     };
     let mut edits = Vec::new();
+    // Inline contents, written in one batch after validation: (edit index, content).
+    let mut inline: Vec<(usize, &str)> = Vec::new();
     for item in items {
         let path = req_str(item, "path")?.to_string();
         let mode = req_str(item, "mode")?.to_string();
@@ -439,7 +441,8 @@ pub(crate) fn create_tree(ctx: &Ctx, o: &str, n: &str) -> ApiResult {
                 if kind != "blob" {
                     return Err(ApiError::unprocessable("tree.content can only be used for blobs"));
                 }
-                Some(git.write_blob(c.as_bytes())?)
+                inline.push((edits.len(), c));
+                Some(String::new())
             }
             (None, None) if has_sha_key => None,
             (None, None) => return Err(ApiError::unprocessable("Must supply either tree.sha or tree.content")),
@@ -449,6 +452,10 @@ pub(crate) fn create_tree(ctx: &Ctx, o: &str, n: &str) -> ApiResult {
             return Err(ApiError::unprocessable(&format!("tree.path {path} does not exist in the base tree")));
         }
         edits.push(TreeEdit { path, mode, kind: kind.to_string(), sha });
+    }
+    let contents: Vec<&[u8]> = inline.iter().map(|(_, c)| c.as_bytes()).collect();
+    for ((i, _), id) in inline.iter().zip(git.write_blobs(&contents)?) {
+        edits[*i].sha = Some(id);
     }
     let sha = build_tree(&git, base.as_deref(), &edits)?;
     let entries = git.ls_tree_level(&sha)?;
