@@ -209,6 +209,9 @@ pub fn sync_all(
         let pull_request = rt.block_on(pulls::reconcile(&client, &ctx, &mut result, printer)).with_context(|| {
             format!("the build of `{full}` is on `{}`, but its pull request failed; run the sync again", result.branch)
         })?;
+        let pr =
+            pull_request.as_ref().map(|p| format!(", pull request #{} ({})", p.number, p.action)).unwrap_or_default();
+        printer.info(&format!("{}: {} on `{}`{pr}", info.full_name, result.outcome, result.branch));
         printer.detail(&format!("{full}: {} GitHub API requests", client.request_count() - before));
         reports.push(RepoReport {
             provider: ProviderKind::Github,
