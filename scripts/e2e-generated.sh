@@ -6,12 +6,15 @@
 #   1. builds ampsync and generates every service into a scratch directory;
 #   2. starts a throw-away PostgreSQL (installed with apt when missing; initdb on a temp dir,
 #      127.0.0.1 on a free port, run as the `postgres` user when we are root);
-#   3. per service: a fresh database with prisma/schema.sql applied by psql, `npm ci` with the
-#      committed lockfile (tests/fixtures/nestjs-locks/<variant>/package-lock.json), `prisma generate`,
-#      `tsc --noEmit`, `nest build`, the generated jest e2e suites (test/*.e2e-spec.ts), then
-#      the built server (`node dist/main.js`) checked over plain HTTP: /health, /api-json is
-#      OpenAPI 3 with every entity's paths, a 400 and a 404, and with auth the seed script,
-#      POST /auth/login and GET /auth/me;
+#   3. per service: `npm ci` with the committed lockfile (tests/fixtures/nestjs-locks/<variant>/
+#      package-lock.json; all services install at once in the background, sharing npm's cache),
+#      a fresh database with prisma/schema.sql applied by psql, `prisma generate`, `tsc --noEmit`
+#      (src and test), `nest build`, the generated jest e2e suites (test/*.e2e-spec.ts, app
+#      booted in-process); then on a second fresh database: with auth `npm run seed` (twice: the
+#      second adds nobody), the built server (`node dist/main.js`) checked over plain HTTP
+#      (/health, /api-json is OpenAPI 3 with every entity's paths, Swagger UI, a 400 listing the
+#      errors, a 404, a paginated list, login as the seeded admin, /auth/me), and the same jest
+#      suites again with their requests sent to that server (E2E_BASE_URL, "jest@server");
 #   4. prints `N passed, N failed` per service and overall; exits 1 on any failure. Postgres
 #      and the servers are always stopped (trap).
 #
@@ -64,6 +67,10 @@ as_pg() {
 
 cleanup() {
   local pid
+  if [ -n "${NPM_BG:-}" ] && kill -0 "$NPM_BG" 2>/dev/null; then
+    pkill -P "$NPM_BG" 2>/dev/null
+    kill "$NPM_BG" 2>/dev/null
+  fi
   for pid in "${SERVER_PIDS[@]}"; do
     kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   done
@@ -214,6 +221,44 @@ if ((REFRESH)); then
     log "wrote tests/fixtures/nestjs-locks/$v/package-lock.json"
   done
 fi
+
+# ---------------------------------------------------------------- npm ci, in the background
+# The first service installs alone (filling npm's cache on a fresh machine); the others then
+# install together from the cache. All of it runs while PostgreSQL starts and the first
+# services are tested; each service waits for its own install.
+declare -A NPM_VARIANT
+INSTALL=()
+for svc in "${SERVICES[@]}"; do
+  [ -f "$WORK/$svc/package.json" ] || continue
+  v=$(pick_lock "$svc") || continue
+  NPM_VARIANT[$svc]=$v
+  cp "$LOCKS/$v/package-lock.json" "$WORK/$svc/package-lock.json"
+  INSTALL+=("$svc")
+done
+install_one() {
+  local svc=$1 t0 rc
+  t0=$(date +%s)
+  (cd "$WORK/$svc" && timeout 600 npm ci --no-audit --no-fund --prefer-offline --loglevel=error) >"$WORK/$svc-npm.log" 2>&1
+  rc=$?
+  echo $(($(date +%s) - t0)) >"$WORK/$svc-npm.time"
+  echo "$rc" >"$WORK/$svc-npm.rc"
+}
+NPM_BG=""
+if ((${#INSTALL[@]})); then
+  (
+    install_one "${INSTALL[0]}"
+    for svc in "${INSTALL[@]:1}"; do install_one "$svc" & done
+    wait
+  ) &
+  NPM_BG=$!
+fi
+wait_npm() {
+  local svc=$1
+  while [ ! -f "$WORK/$svc-npm.rc" ] && kill -0 "$NPM_BG" 2>/dev/null; do sleep 0.5; done
+  cat "$WORK/$svc-npm.log" 2>/dev/null
+  [ -f "$WORK/$svc-npm.rc" ] || { echo "npm ci of $svc did not finish"; return 1; }
+  return "$(cat "$WORK/$svc-npm.rc")"
+}
 
 # ---------------------------------------------------------------- PostgreSQL
 start_postgres() {
@@ -378,14 +423,13 @@ run_service() {
   phase "$svc" "create database $db and apply prisma/schema.sql" "$WORK/$svc-schema.log" \
     bash -c "psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PG_PORT -U postgres -d postgres -c 'CREATE DATABASE \"$db\"' && psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PG_PORT -U postgres -d '$db' -f '$dir/prisma/schema.sql'"
 
-  if ! v=$(pick_lock "$svc"); then
+  if [ -z "${NPM_VARIANT[$svc]:-}" ]; then
     ko "$svc" "no committed lockfile matches the generated package.json: the dependencies changed. Refresh with \`scripts/e2e-generated.sh --refresh-locks\`, review and commit tests/fixtures/nestjs-locks/"
     return
   fi
-  cp "$LOCKS/$v/package-lock.json" "$dir/package-lock.json"
-  ok "$svc" "lockfile tests/fixtures/nestjs-locks/$v matches package.json"
-  phase "$svc" "npm ci" "$WORK/$svc-npm.log" \
-    bash -c "cd '$dir' && timeout 600 npm ci --no-audit --no-fund --prefer-offline --loglevel=error" || return
+  ok "$svc" "lockfile tests/fixtures/nestjs-locks/${NPM_VARIANT[$svc]} matches package.json"
+  phase "$svc" "npm ci (waited for)" "$WORK/$svc-npm-wait.log" wait_npm "$svc" || return
+  PHASE_TIMES+=("$svc npm ci (in the background) $(cat "$WORK/$svc-npm.time" 2>/dev/null)s")
   phase "$svc" "prisma generate" "$WORK/$svc-prisma.log" \
     bash -c "cd '$dir' && PRISMA_SCHEMA_ENGINE_BINARY=/bin/false timeout 120 npx --no-install prisma generate" || return
   phase "$svc" "tsc --noEmit" "$WORK/$svc-tsc.log" \
