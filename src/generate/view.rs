@@ -950,7 +950,7 @@ impl<'x, 'a> Cx<'x, 'a> {
         let mut to_update_data = to_data.clone();
         if f.kind == "password" {
             to_data = format!("await hash({input}, 10)");
-            to_update_data = format!("{input} === undefined ? undefined : await hash({input}, 10)");
+            to_update_data = format!("{input} == null ? {input} : await hash({input}, 10)");
         }
         d.insert(0, api_property(required, &api, f.description.as_deref()));
         PropView {
