@@ -233,6 +233,14 @@ fn snapshots_of_key_shop_files() {
     );
     insta::assert_snapshot!("shop_create_order_dto", text(tree, "apps/shop-api/src/order/base/create-order.dto.ts"));
     insta::assert_snapshot!("shop_readme", text(tree, "apps/shop-api/README.md"));
+    // Every file outside test/ (the e2e specs have their own owner and checks), with its size.
+    let listing: String = tree
+        .files
+        .iter()
+        .filter(|(path, _)| !path.starts_with("apps/shop-api/test/"))
+        .map(|(path, file)| format!("{path} {}{}\n", file.bytes.len(), if file.executable { " x" } else { "" }))
+        .collect();
+    insta::assert_snapshot!("shop_files", listing);
 }
 
 #[test]
