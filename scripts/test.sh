@@ -11,6 +11,7 @@ scripts/install-test-deps.sh
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export INSTA_UPDATE=no
 cargo test --workspace --locked "$@"
+scripts/e2e-generated.sh
 
 # The container action, built and run with podman as the GitHub runner runs it.
 scripts/container-test.sh
