@@ -47,6 +47,23 @@ while (($#)); do
   shift
 done
 
+need_apt=()
+command -v curl >/dev/null || need_apt+=(curl)
+command -v node >/dev/null && command -v npm >/dev/null || need_apt+=(nodejs npm)
+if ((${#need_apt[@]})); then
+  if [ "$(id -u)" != 0 ]; then
+    echo "e2e: missing ${need_apt[*]}: install them (Node.js 20 or later) and run again" >&2
+    exit 1
+  fi
+  echo "e2e: installing ${need_apt[*]} with apt"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null || exit 1
+fi
+if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
+  echo "e2e: Node.js $(node --version) is too old: NestJS 11 and Prisma 7 need Node.js 20 or later" >&2
+  exit 1
+fi
+
 START=$(date +%s)
 now() { echo $(($(date +%s) - START)); }
 log() { echo "[e2e $(now)s] $*"; }
