@@ -20,16 +20,6 @@ pub fn lower_first(name: &str) -> String {
     }
 }
 
-/// Upper-cases the first letter (`postalCode` → `PostalCode`), the way generated method and
-/// enum names are spelled.
-pub fn upper_first(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-        None => String::new(),
-    }
-}
-
 pub struct Analysis<'a> {
     pub service: &'a Service,
     pub entities: Vec<Ent<'a>>,
@@ -42,8 +32,6 @@ pub struct Ent<'a> {
     pub entity: &'a Entity,
     pub id: &'a Field,
     pub id_type: IdType,
-    pub created_at: &'a Field,
-    pub updated_at: &'a Field,
     /// The fields in schema order, relations resolved.
     pub members: Vec<Member<'a>>,
 }
@@ -146,9 +134,6 @@ impl<'a> Analysis<'a> {
                 FieldKind::Id { id_type } => id_type,
                 _ => IdType::Cuid,
             };
-            let find = |pred: fn(&FieldKind) -> bool| entity.fields.iter().find(|f| pred(&f.kind));
-            let created_at = find(|k| matches!(k, FieldKind::CreatedAt)).unwrap_or(id);
-            let updated_at = find(|k| matches!(k, FieldKind::UpdatedAt)).unwrap_or(id);
             let mut members = Vec::with_capacity(entity.fields.len());
             for field in &entity.fields {
                 let FieldKind::Lookup(relation) = &field.kind else {
@@ -195,7 +180,7 @@ impl<'a> Analysis<'a> {
                 };
                 members.push(Member::Relation(Rel { field, relation, target, side, prisma_name }));
             }
-            entities.push(Ent { entity, id, id_type, created_at, updated_at, members });
+            entities.push(Ent { entity, id, id_type, members });
         }
         Self { service, entities, join_tables }
     }
@@ -242,7 +227,5 @@ mod tests {
     fn case_helpers() {
         assert_eq!(lower_first("OrderItem"), "orderItem");
         assert_eq!(lower_first("URLMap"), "uRLMap");
-        assert_eq!(upper_first("postalCode"), "PostalCode");
-        assert_eq!(upper_first(""), "");
     }
 }
