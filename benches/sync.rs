@@ -141,6 +141,18 @@ fn main() {
     );
     git(&repo, &["reset", "-q", "--hard", &head]);
 
+    // The part of every sync that is not about git: reading and validating the manifest.
+    let validate = measure(
+        "ampsync validate (part of every sync)",
+        7,
+        || {},
+        || {
+            let mut c = Command::new(bin);
+            c.current_dir(&repo).arg("validate");
+            c
+        },
+    );
+
     println!(
         "\nsync --provider local, 200 entities, {files} files in the repository, {} files changed",
         change_tree.len()
@@ -151,7 +163,7 @@ fn main() {
         first_rss as f64 / 1024.0
     );
     println!("{:<48} {:>10} {:>14} {:>12}", "", "median", "peak RSS", "vs floor");
-    for row in [&floor, &change, &noop] {
+    for row in [&floor, &change, &noop, &validate] {
         println!(
             "{:<48} {:>8.1}ms {:>12.1}MB {:>12.2}",
             row.name,
