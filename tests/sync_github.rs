@@ -611,3 +611,28 @@ fn a_large_build_goes_up_in_several_tree_requests_that_chain() {
     assert_eq!(w.gh(&["rev-list", "--count", "main..amplication"]), "1", "still one commit");
     w.finish();
 }
+
+#[test]
+fn a_workflow_file_without_the_workflows_permission_is_explained() {
+    let manifest =
+        MANIFEST.replace("    templates: tools/templates\n", "    directory: .\n    templates: tools/templates\n");
+    let w = GhWorld::new(&manifest);
+    w.checkout.write("tools/templates/.github/workflows/ci.yml", "on: push\njobs: {}\n");
+    w.checkout.commit_all("A generated workflow");
+    w.push();
+    let actions = "ghs_actions_token_of_the_workflow";
+    w.emu
+        .add_token(actions, "", TokenKind::Actions, RepoAccess::only(["acme/shop"]), Permissions::actions_default())
+        .expect("token");
+    let (code, _, stderr) = w.sync_with(&["--token", actions], &["--build-id", "b1"]);
+    eprintln!("{stderr}");
+    assert_eq!(code, 1);
+    assert!(stderr.contains("`workflows: write`") && stderr.contains(".github/workflows/"), "{stderr}");
+    assert!(stderr.contains("can never get it"), "where to get it instead: {stderr}");
+    assert_eq!(w.gh_rev("amplication"), None);
+    // With the permission (alice's token), the same build lands.
+    let (json, _) = w.ok(&["--build-id", "b1"]);
+    assert_eq!(outcome(&json), "created");
+    assert_eq!(w.show("amplication", ".github/workflows/ci.yml"), "on: push\njobs: {}");
+    w.finish();
+}

@@ -405,7 +405,7 @@ pub fn permission_error(method: Method, path: &str, message: &str, accepted: Opt
         _ => guessed.to_string(),
     };
     let action = if workflows {
-        "change files under `.github/workflows/`".to_string()
+        format!("change files under `.github/workflows/` (GitHub said: {message})")
     } else {
         format!("{} {path} (GitHub said: {message})", method.name())
     };
