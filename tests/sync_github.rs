@@ -636,3 +636,22 @@ fn a_workflow_file_without_the_workflows_permission_is_explained() {
     assert_eq!(w.show("amplication", ".github/workflows/ci.yml"), "on: push\njobs: {}");
     w.finish();
 }
+
+#[test]
+fn a_truncated_tree_with_a_service_at_the_root_is_walked_whole() {
+    let manifest =
+        MANIFEST.replace("    templates: tools/templates\n", "    directory: .\n    templates: tools/templates\n");
+    let w = GhWorld::new(&manifest);
+    w.ok(&["--build-id", "b1"]);
+    w.emu.set_tree_truncate_at(Some(4));
+    let (json, _) = w.ok(&["--build-id", "b2"]);
+    assert_eq!(outcome(&json), "none", "every generated file was found: {json}");
+    let manifest = std::fs::read_to_string(w.checkout.path.join("amplication.yaml")).expect("manifest");
+    let marker = "      - name: Order\n        fields:\n";
+    std::fs::write(w.checkout.path.join("amplication.yaml"), manifest.replacen(marker, &format!("{marker}{NOTE}"), 1))
+        .expect("manifest");
+    let (json, _) = w.ok(&["--build-id", "b3"]);
+    assert_eq!(outcome(&json), "updated", "{json}");
+    assert_eq!(r0(&json)["totals"]["changed"], 1, "only the Order base file: {json}");
+    w.finish();
+}

@@ -236,7 +236,7 @@ impl<'a> GithubRepo<'a> {
         }
     }
 
-    /// Lists a tree recursively; `None` when GitHub truncated the answer.
+    /// Lists a tree (recursively or one level); the answer says whether GitHub truncated it.
     fn list(&self, sha: &str, recursive: bool) -> anyhow::Result<ApiTree> {
         let q = if recursive { "?recursive=1" } else { "" };
         self.block(self.client.get::<ApiTree>(&self.path(&format!("git/trees/{sha}{q}"))))
@@ -273,6 +273,10 @@ impl<'a> GithubRepo<'a> {
 
     /// A truncated root: the root's files, then only the directories the build touches.
     fn walk_service_dirs(&self, root: &str, out: &mut Tree) -> anyhow::Result<()> {
+        if self.walk_dirs.iter().any(|d| d.trim_matches('/').is_empty() || d == ".") {
+            // A service at the repository root: every directory is the build's.
+            return self.walk(root, "", out);
+        }
         let top = self.list(root, false)?;
         Self::add_entries(out, "", &top.tree)?;
         let mut dirs: Vec<&str> =
