@@ -185,7 +185,10 @@ export function invalidCases(f: FieldMeta): InvalidCase[] {
       set(`\`${name}\` not an integer`, 1.5);
       break;
     case 'bigint':
+      if (f.min != null) set(`\`${name}\` below min ${f.min}`, String(BigInt(Math.trunc(f.min)) - 1n));
+      if (f.max != null) set(`\`${name}\` above max ${f.max}`, String(BigInt(Math.trunc(f.max)) + 1n));
       set(`\`${name}\` not a string of digits`, '12a');
+      set(`\`${name}\` beyond 64 bits`, '9223372036854775808');
       break;
     case 'decimal':
       if (f.min != null) set(`\`${name}\` below min ${f.min}`, f.min - 1);
