@@ -655,3 +655,23 @@ fn a_truncated_tree_with_a_service_at_the_root_is_walked_whole() {
     assert_eq!(r0(&json)["totals"]["changed"], 1, "only the Order base file: {json}");
     w.finish();
 }
+
+#[test]
+fn the_default_branch_comes_from_the_event_payload_or_one_lookup() {
+    let w = GhWorld::new(&MANIFEST.replace("  baseBranch: main\n", ""));
+    // Without `baseBranch`: one repository lookup for its default branch.
+    let (json, log) = w.ok(&["--build-id", "b1"]);
+    assert_eq!((outcome(&json), r0(&json)["base"].as_str()), ("created", Some("main")));
+    assert!(calls(&log).contains(&"GET /repos/acme/shop".to_string()), "{:?}", calls(&log));
+    // In Actions the event payload says it: no lookup.
+    let event = w.checkout.path.join("../event.json");
+    std::fs::write(&event, r#"{"repository": {"full_name": "acme/shop", "default_branch": "main"}}"#).expect("event");
+    w.emu.clear_log();
+    let out =
+        w.cmd(&["--token", TOKEN], &["--build-id", "b2"]).env("GITHUB_EVENT_PATH", &event).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let log = calls(&w.emu.log());
+    assert!(!log.contains(&"GET /repos/acme/shop".to_string()), "{log:?}");
+    assert_eq!(log.len(), 4, "compare, tree, lock, PR check: {log:?}");
+    w.finish();
+}

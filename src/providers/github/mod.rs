@@ -139,6 +139,17 @@ pub fn sync_all(
     let policy = retry::Policy::from_env(|k| std::env::var(k).ok());
     let auth = Auth::new(gh, policy, opts.dry_run)?;
 
+    // In Actions the event payload names the repository's default branch: no lookup for it.
+    let event_repo: Option<(String, String)> = gh
+        .event_path
+        .as_ref()
+        .and_then(|p| std::fs::read(p).ok())
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| {
+            let r = &v["repository"];
+            Some((r["full_name"].as_str()?.to_string(), r["default_branch"].as_str()?.to_string()))
+        });
+
     let mut reports = Vec::new();
     for (full, group) in groups {
         let (owner, name) = repos::split(&full)?;
@@ -146,9 +157,10 @@ pub fn sync_all(
         let before = client.request_count();
         let create = group.iter().any(|s| s.git.create_repository);
         let base_known = opts.base.is_some() || group[0].git.base_branch.is_some();
-        let info = if base_known && !create {
+        let from_event = event_repo.as_ref().filter(|(r, _)| r.eq_ignore_ascii_case(&full)).map(|(_, b)| b.clone());
+        let info = if (base_known || from_event.is_some()) && !create {
             // The first read of the sync names a missing repository; no lookup needed.
-            repos::RepoInfo { full_name: full.clone(), default_branch: String::new() }
+            repos::RepoInfo { full_name: full.clone(), default_branch: from_event.unwrap_or_default() }
         } else {
             rt.block_on(repos::ensure(&client, &full, create && !opts.dry_run, printer))?
         };
