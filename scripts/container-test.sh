@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-shared="${AMPSYNC_SHARED:-$root/../shared}"
+shared="${AMPSYNC_SHARED_DIR:-$root/../shared}"
 target=x86_64-unknown-linux-musl
 bin="target/$target/dist/ampsync"
 image=localhost/ampsync:test
