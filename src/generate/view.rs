@@ -3,8 +3,8 @@
 //! types, class-validator decorators, foreign keys, relation routes).
 //!
 //! Templates (built-in and a team's own) see `project`, `service`, `entities` (sorted by
-//! name), `roles`, `enums`, `joinTables`, `sql`, `auth`, and, in per-entity templates,
-//! `entity`. Every entity and field carries `camel`, `pascal`, `kebab`, `snake` and
+//! name), `roles`, `roleNames`, `enums`, `joinTables`, `sql`, `auth`, `hasPassword`,
+//! `routes`, `ampsyncVersion` and, in per-entity templates, `entity` (see [`ServiceView`]). Every entity and field carries `camel`, `pascal`, `kebab`, `snake` and
 //! `words` spellings (entities also `plural*`), so file names can be templated without
 //! filters. Every property documented here is always present (`null` or empty when it does
 //! not apply), because templates render with strict undefined.
