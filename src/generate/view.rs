@@ -269,6 +269,8 @@ pub struct EntityView<'a> {
     pub client_property: String,
     /// Lower-case words with an article, for prose (`an order item`).
     pub a_words: String,
+    /// The description as comment lines, safe inside `/** */` and after `///` (empty without one).
+    pub doc_lines: Vec<String>,
     /// The primary key field name (`id`, or e.g. `key`).
     pub id_field: String,
     /// `cuid`, `uuid`, `autoincrement`.
@@ -329,6 +331,8 @@ pub struct EnumView {
     pub entity: String,
     pub field: String,
     pub options: Vec<OptionValue>,
+    /// Per option, its label on one line for a `///` comment (`null` when it equals the value).
+    pub comments: Vec<Option<String>>,
 }
 
 /// An implicit many-to-many join table (`_CategoryToProduct`).
@@ -440,6 +444,11 @@ impl<'a> ServiceView<'a> {
                         entity: e.name.to_string(),
                         field: f.name.clone(),
                         options: f.options.clone(),
+                        comments: f
+                            .options
+                            .iter()
+                            .map(|o| (o.label != o.value).then(|| doc_lines(Some(&o.label)).join(" ")))
+                            .collect(),
                     })
                 })
             })
@@ -520,6 +529,11 @@ fn id_type_str(t: IdType) -> &'static str {
 
 fn id_sql_type(e: &Ent<'_>) -> &'static str {
     if e.id_is_int() { "INTEGER" } else { "TEXT" }
+}
+
+/// Text as comment lines: no `*/`, no trailing spaces, no line breaks inside a line.
+pub fn doc_lines(text: Option<&str>) -> Vec<String> {
+    text.map(|t| t.lines().map(|l| l.replace("*/", "*\\/").trim_end().to_string()).collect()).unwrap_or_default()
 }
 
 /// "a user", "an order item".
@@ -1298,6 +1312,7 @@ impl<'x, 'a> Cx<'x, 'a> {
             plural_words: plural.words,
             client_property: lower_first(&entity.name),
             a_words: with_article(&names::words(&entity.name).to_lowercase()),
+            doc_lines: doc_lines(entity.description.as_deref()),
             id_field: ent.id.name.clone(),
             id_type: id_type_str(ent.id_type),
             id_is_int: ent.id_is_int(),
