@@ -319,3 +319,19 @@ fn the_view_keeps_the_names_templates_rely_on() {
     assert_eq!(series["idField"], "key");
     assert!(view["auth"].is_null(), "auth: none");
 }
+
+#[test]
+fn descriptions_and_labels_cannot_break_out_of_comments() {
+    let m = manifest::parse_str(
+        Path::new("amplication.yaml"),
+        "version: 1\nproject: p\nservices:\n  - name: api\n    entities:\n      - name: Thing\n        description: \"ends */ here\\nsecond line\"\n        fields:\n          - name: kind\n            type: OptionSet\n            options:\n              - { value: a, label: \"two\\nlines\" }\n          - name: note\n            type: SingleLineText\n            description: \"it's \\\"quoted\\\"\"\n",
+    )
+    .expect("valid");
+    let tree = generate::generate_service(&m, &m.services[0], &root()).expect("renders");
+    let entity = text(&tree, "apps/api/src/thing/base/thing.entity.ts");
+    assert!(entity.contains("/**\n * ends *\\/ here\n * second line\n */\nexport class Thing {"), "{entity}");
+    assert!(entity.contains("description: 'it\\'s \"quoted\"'"), "{entity}");
+    let schema = text(&tree, "apps/api/prisma/schema.prisma");
+    assert!(schema.contains("/// ends *\\/ here\n/// second line\nmodel Thing {"), "{schema}");
+    assert!(schema.contains("  /// two lines\n  a\n"), "{schema}");
+}
