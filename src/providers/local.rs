@@ -31,10 +31,10 @@ impl LocalRepo {
             // branch update still needs one. In memory only; no config file is touched.
             let mut config = repo.config_snapshot_mut();
             config
-                .set_raw_value(&gix::config::tree::Committer::NAME, "ampsync")
+                .set_raw_value(gix::config::tree::Committer::NAME, "ampsync")
                 .context("cannot set a default committer identity")?;
             config
-                .set_raw_value(&gix::config::tree::Committer::EMAIL, "ampsync@localhost")
+                .set_raw_value(gix::config::tree::Committer::EMAIL, "ampsync@localhost")
                 .context("cannot set a default committer identity")?;
             config.commit().context("cannot set a default committer identity")?;
         }
