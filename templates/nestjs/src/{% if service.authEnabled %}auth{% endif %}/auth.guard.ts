@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AuthService, AuthUser } from './auth.service';
 import { PERMISSION_KEY, PUBLIC_KEY, PermissionRef } from './permission.decorator';
-import { AccessRule, PERMISSIONS } from './permissions';
+import { AccessRule, accessRule } from './permissions';
 
 /**
  * The global guard: an endpoint marked @Public() is open; one with @Permission(entity, action)
@@ -23,7 +23,7 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     const permission = this.reflector.getAllAndOverride<PermissionRef | undefined>(PERMISSION_KEY, targets);
-    const rule: AccessRule = permission ? PERMISSIONS[permission.entity][permission.action] : { access: 'authenticated' };
+    const rule: AccessRule = permission ? accessRule(permission.entity, permission.action) : { access: 'authenticated' };
     if (rule.access === 'public') {
       return true;
     }
