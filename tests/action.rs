@@ -206,6 +206,29 @@ mod action_github {
     }
 
     #[test]
+    fn with_a_github_app_the_key_and_the_installation_token_are_masked() {
+        use github_emulator::{Permissions, RepoAccess, test_keys};
+        let w = GhWorld::new(MANIFEST);
+        w.emu.add_app(4242, test_keys::PUBLIC_KEY_PEM).expect("app");
+        w.emu.add_installation(77, 4242, "acme", RepoAccess::all(), Permissions::all()).expect("installation");
+        let pem = test_keys::PRIVATE_KEY_PEM;
+        let mut run = run_in(&w, "9200", &[("INPUT_APP-ID", "4242"), ("INPUT_APP-PRIVATE-KEY", pem)]);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert_eq!(run.outputs["operation"], "created");
+        let masks: Vec<&str> = run.stdout.lines().filter_map(|l| l.strip_prefix("::add-mask::")).collect();
+        let pem_lines: Vec<&str> = pem.lines().map(str::trim).filter(|l| l.len() >= 4).collect();
+        assert!(pem_lines.iter().all(|l| masks.contains(l)), "every line of the key is masked");
+        let derived: Vec<&&str> = masks.iter().filter(|m| !pem_lines.contains(m) && **m != TOKEN).collect();
+        assert_eq!(derived.len(), 1, "the installation token is masked once: {masks:?}");
+        let token = derived[0].to_string();
+        assert!(token.len() >= 20, "{token}");
+        run.stdout = run.stdout.replace(&format!("::add-mask::{token}"), "");
+        assert!(!run.stdout.contains(&token) && !run.summary.contains(&token), "the token appears only in its mask");
+        assert_eq!(w.pulls("open")[0]["user"]["login"], "app-4242[bot]");
+        w.finish();
+    }
+
+    #[test]
     fn dry_run_writes_nothing_and_still_reports() {
         let w = GhWorld::new(MANIFEST);
         let run = run_in(&w, "9100", &[("INPUT_DRY-RUN", "true")]);

@@ -176,10 +176,24 @@ impl Client {
             Err(e) => return Err(e),
         };
         let inst: Inst = resp.json().map_err(|e| Error::App(e.to_string()))?;
-        let crab = self
-            .crab
-            .installation(InstallationId(inst.id))
-            .map_err(|e| Error::App(format!("cannot use installation {}: {e}", inst.id)))?;
+        // Minted now (octocrab still refreshes it later) so that, in GitHub Actions, the runner
+        // can mask it before anything could print it.
+        let mut attempt = 0u32;
+        let (crab, token) = loop {
+            attempt += 1;
+            match self.crab.installation_and_token(InstallationId(inst.id)).await {
+                Ok(pair) => break pair,
+                // GitHub's 5xx and network trouble are worth two more tries; a refusal is not.
+                Err(e)
+                    if attempt < 3
+                        && !matches!(&e, octocrab::Error::GitHub { source, .. } if source.status_code.as_u16() < 500) =>
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(500 * u64::from(attempt))).await;
+                }
+                Err(e) => return Err(Error::App(format!("cannot get a token for installation {}: {e}", inst.id))),
+            }
+        };
+        mask_in_actions(token.expose_secret());
         Ok(Client {
             crab,
             api_url: self.api_url.clone(),
@@ -356,6 +370,15 @@ fn error_detail(e: &octocrab::Error) -> String {
         src = s.source();
     }
     out
+}
+
+/// In GitHub Actions, asks the runner to mask a derived credential in every log line.
+pub fn mask_in_actions(secret: &str) {
+    if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+        use std::io::Write as _;
+        let mask = crate::action::workflow::add_mask(secret);
+        let _ = std::io::stdout().lock().write_all(mask.as_bytes());
+    }
 }
 
 /// Errors from minting an App JWT or installation token (octocrab reports a refused token
