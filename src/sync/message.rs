@@ -87,7 +87,7 @@ impl Counts {
 /// The title when the user gave none.
 pub fn title(message: Option<&str>, manifest_commit_subject: Option<&str>, services: &[&str]) -> String {
     if let Some(m) = message.map(str::trim).filter(|m| !m.is_empty()) {
-        return m.lines().next().unwrap_or(m).to_string();
+        return m.lines().next().unwrap_or(m).trim_end().to_string();
     }
     if let Some(s) = manifest_commit_subject.map(str::trim).filter(|s| !s.is_empty()) {
         return s.to_string();
