@@ -173,7 +173,10 @@ pub fn render(
         Ok(list) if !list.is_undefined() => list.try_iter().map(|it| it.collect()).unwrap_or_default(),
         _ => Vec::new(),
     };
-    let mut tree = GeneratedTree::default();
+    // First every output path (cheap, in order), then the bodies on every core, then the
+    // tree in that same order: the result and the first error reported do not depend on
+    // the number of threads.
+    let mut jobs: Vec<(&TemplateFile, String, Value)> = Vec::new();
     for file in set.files.iter().filter(|f| !is_partial(&f.path)) {
         let path_template = file.path.strip_suffix(".jinja").unwrap_or(&file.path);
         let path_tmpl = env
@@ -195,15 +198,31 @@ pub fn render(
                 path: rel.clone(),
                 problem: problem.to_string(),
             })?;
-            let bytes = if file.path.ends_with(".jinja") {
-                let tmpl = env.get_template(&file.path).map_err(|e| from_minijinja(origin, set, &file.path, &e))?;
-                let text = tmpl.render(&ctx).map_err(|e| from_minijinja(origin, set, &file.path, &e))?;
-                if text.contains('\r') { text.replace("\r\n", "\n").into_bytes() } else { text.into_bytes() }
-            } else {
-                file.source.clone()
-            };
-            tree.insert(service.path_of(&rel), bytes, file.executable)?;
+            jobs.push((file, rel, ctx));
         }
+    }
+    let body = |(file, _, ctx): &(&TemplateFile, String, Value)| -> Result<Vec<u8>, Error> {
+        if !file.path.ends_with(".jinja") {
+            return Ok(file.source.clone());
+        }
+        let tmpl = env.get_template(&file.path).map_err(|e| from_minijinja(origin, set, &file.path, &e))?;
+        let text = tmpl.render(ctx).map_err(|e| from_minijinja(origin, set, &file.path, &e))?;
+        Ok(if text.contains('\r') { text.replace("\r\n", "\n").into_bytes() } else { text.into_bytes() })
+    };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+    let bodies: Vec<Result<Vec<u8>, Error>> = if threads < 2 || jobs.len() < 64 {
+        jobs.iter().map(body).collect()
+    } else {
+        let chunk = jobs.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                jobs.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(body).collect::<Vec<_>>())).collect();
+            handles.into_iter().flat_map(|h| h.join().expect("a render thread panicked")).collect()
+        })
+    };
+    let mut tree = GeneratedTree::default();
+    for ((file, rel, _), bytes) in jobs.iter().zip(bodies) {
+        tree.insert(service.path_of(rel), bytes?, file.executable)?;
     }
     Ok(tree)
 }
