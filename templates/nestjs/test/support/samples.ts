@@ -169,6 +169,7 @@ export function invalidCases(f: FieldMeta): InvalidCase[] {
   const set = (title: string, value: unknown) => cases.push({ title, property: name, apply: (b) => void (b[name] = value) });
   if (f.required && (isInput(f) || f.relation?.foreignKey)) {
     cases.push({ title: `missing required \`${name}\``, property: name, apply: (b) => void delete b[name] });
+    set(`null for required \`${name}\``, null);
   }
   switch (f.kind) {
     case 'email':
