@@ -174,7 +174,7 @@ podman run --rm -v "$loc:/repo" -w /repo "$image" sync --provider local --build-
 code=$?
 set -e
 check "local sync in the container exits 0 (got $code)" test "$code" -eq 0
-check "local sync: amplication branch created" git -C "$loc" rev-parse -q --verify refs/heads/amplication
+check "local sync: amplication branch created" bash -c "git -C '$loc' rev-parse -q --verify refs/heads/amplication >/dev/null"
 check "local sync: git fsck clean" git -C "$loc" fsck --no-progress
 
 echo "== timing: start-to-exit of a no-op run (validate), median of 11"
