@@ -7,7 +7,8 @@
 #   2. starts a throw-away PostgreSQL (installed with apt when missing; initdb on a temp dir,
 #      127.0.0.1 on a free port, run as the `postgres` user when we are root);
 #   3. per service: `npm ci` with the committed lockfile (tests/fixtures/nestjs-locks/<variant>/
-#      package-lock.json; all services install at once in the background, sharing npm's cache),
+#      package-lock.json; installed in the background, the first service alone to fill npm's
+#      cache, then the others together),
 #      a fresh database with prisma/schema.sql applied by psql, `prisma generate`, `tsc --noEmit`
 #      (src and test), `nest build`, the generated jest e2e suites (test/*.e2e-spec.ts, app
 #      booted in-process); then on a second fresh database: with auth `npm run seed` (twice: the
@@ -15,8 +16,9 @@
 #      (/health, /api-json is OpenAPI 3 with every entity's paths, Swagger UI, a 400 listing the
 #      errors, a 404, a paginated list, login as the seeded admin, /auth/me), and the same jest
 #      suites again with their requests sent to that server (E2E_BASE_URL, "jest@server");
-#   4. prints `N passed, N failed` per service and overall; exits 1 on any failure. Postgres
-#      and the servers are always stopped (trap).
+#   4. prints the time of every phase, `N passed, N failed` per service and overall (a check is
+#      one phase, one jest test or one HTTP check); exits 1 on any failure. Postgres, the
+#      servers and the installs are always stopped (trap). About 3-6 minutes on 2 cores.
 #
 # Usage:
 #   scripts/e2e-generated.sh                  # everything (CI: run as root on a fresh Debian)
