@@ -40,6 +40,7 @@ echo "== static binary ($target)"
 rustup target add "$target" >/dev/null 2>&1 || true
 # ring's C code needs a musl C compiler (cc-rs looks for x86_64-linux-musl-gcc).
 if ! command -v musl-gcc >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq musl-tools >/dev/null
 fi
 export CC_x86_64_unknown_linux_musl=musl-gcc
