@@ -13,6 +13,7 @@
 
 mod admin;
 mod auth;
+pub mod contract_proxy;
 mod error;
 mod git;
 mod handlers;

@@ -3,10 +3,8 @@
 //! local checkout holding the manifest and templates, and `ampsync sync --provider github`
 //! run as a user runs it. [`GhWorld::finish`] requires zero contract violations.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use github_emulator::{Config, Emulator, LogEntry, Permissions, RepoAccess, TokenKind};
 use serde_json::Value;
@@ -16,94 +14,7 @@ use super::{ampsync, fixture};
 
 pub const TOKEN: &str = "ghp_alice_token_do_not_print_0123456789";
 
-/// Where `../shared` is (beside the checkout), overridable with `AMPSYNC_SHARED_DIR`.
-pub fn shared_dir() -> PathBuf {
-    std::env::var_os("AMPSYNC_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-}
-
-/// The contract proxy in front of the emulator.
-pub struct Proxy {
-    child: Option<Child>,
-    pub url: String,
-    violations: PathBuf,
-}
-
-impl Proxy {
-    pub fn start(upstream: &str, base_path: Option<&str>, dir: &Path) -> Proxy {
-        let ok = Command::new("python3")
-            .args(["-c", "import openapi_schema_validator, referencing"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "the contract proxy needs `python3 -m pip install openapi-schema-validator`");
-        let shared = shared_dir();
-        let port_file = dir.join("proxy.port");
-        let violations = dir.join("proxy.violations.jsonl");
-        let mut cmd = Command::new("python3");
-        cmd.arg(shared.join("tools/github-contract-proxy"))
-            .arg("--spec")
-            .arg(shared.join("github-api/api.github.com.json.gz"))
-            .arg("--upstream")
-            .arg(upstream)
-            .arg("--port-file")
-            .arg(&port_file)
-            .arg("--log")
-            .arg(dir.join("proxy.jsonl"))
-            .arg("--violations")
-            .arg(&violations);
-        if let Some(bp) = base_path {
-            cmd.arg("--base-path").arg(bp);
-        }
-        let child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("starting the contract proxy");
-        let deadline = Instant::now() + Duration::from_secs(90);
-        let port = loop {
-            if let Ok(p) = std::fs::read_to_string(&port_file)
-                && let Ok(p) = p.trim().parse::<u16>()
-            {
-                break p;
-            }
-            assert!(Instant::now() < deadline, "the contract proxy did not start within 90 s");
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        Proxy { child: Some(child), url: format!("http://127.0.0.1:{port}"), violations }
-    }
-
-    /// Stops the proxy and asserts it saw exchanges and no violation.
-    pub fn finish(mut self) {
-        let mut child = self.child.take().expect("running");
-        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-        let status = child.wait().expect("waiting for the proxy");
-        let mut out = String::new();
-        for s in [
-            child.stdout.take().map(|s| Box::new(s) as Box<dyn std::io::Read>),
-            child.stderr.take().map(|s| Box::new(s) as Box<dyn std::io::Read>),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            for line in BufReader::new(s).lines().map_while(Result::ok) {
-                out.push_str(&line);
-                out.push('\n');
-            }
-        }
-        let violations = std::fs::read_to_string(&self.violations).unwrap_or_default();
-        assert!(violations.trim().is_empty(), "contract violations:\n{violations}\n{out}");
-        assert!(out.contains(" 0 violations"), "unexpected proxy summary: {out}");
-        assert_eq!(status.code(), Some(0), "the contract proxy failed:\n{out}");
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
+pub use github_emulator::contract_proxy::Proxy;
 
 /// A manifest committing service `shop` (mini templates) to `acme/shop`, with PR settings.
 pub const MANIFEST: &str = "version: 1
@@ -169,7 +80,7 @@ impl GhWorld {
         copy_templates(&checkout.path);
         checkout.commit_all("Add the templates");
         let (proxy, api) = if proxy {
-            let p = Proxy::start(&emu.url(), base_path, tmp.path());
+            let p = Proxy::start(&emu.url(), base_path, tmp.path(), "proxy");
             let url = format!("{}{}", p.url, base_path.unwrap_or(""));
             (Some(p), url)
         } else {
