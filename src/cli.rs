@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands;
 use crate::printer::{Printer, Verbosity};
+use crate::sync::message::BuildInfo;
 
 /// How a run ended, as the process exit code (PRODUCT.md "Interfaces").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,27 +267,10 @@ impl TargetArgs {
     fn options(&self, message: Option<String>, dry_run: bool, json: bool) -> commands::sync::Options {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let actions = env("GITHUB_ACTIONS").is_some_and(|v| v == "true");
-        let build = match (&self.build_id, actions, env("GITHUB_RUN_ID")) {
-            (Some(id), _, _) => crate::sync::message::BuildInfo { id: id.clone(), url: self.build_url.clone() },
-            (None, true, Some(run)) => {
-                let mut b = crate::sync::message::BuildInfo::from_actions(
-                    &run,
-                    env("GITHUB_RUN_ATTEMPT").as_deref(),
-                    &env("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into()),
-                    &env("GITHUB_REPOSITORY").unwrap_or_default(),
-                );
-                if self.build_url.is_some() {
-                    b.url = self.build_url.clone();
-                }
-                b
-            }
-            _ => {
-                let now = jiff::Timestamp::now();
-                let disc = (now.subsec_nanosecond() as u32) ^ std::process::id().rotate_left(16);
-                let mut b = crate::sync::message::BuildInfo::generated(now, disc & 0xffff);
-                b.url = self.build_url.clone();
-                b
-            }
+        let build = match (&self.build_id, actions.then(|| BuildInfo::from_run_env(env)).flatten()) {
+            (Some(id), _) => BuildInfo { id: id.clone(), url: self.build_url.clone() },
+            (None, Some(run)) => BuildInfo { url: self.build_url.clone().or(run.url), ..run },
+            (None, None) => BuildInfo { url: self.build_url.clone(), ..BuildInfo::generated_now() },
         };
         let github = crate::providers::github::Options {
             api_url: self.api_url.clone().unwrap_or_else(|| crate::providers::github::DEFAULT_API_URL.to_string()),
@@ -300,10 +284,10 @@ impl TargetArgs {
             branch: self.branch.clone(),
             branch_mode: self.branch_mode,
             conflicts: self.conflicts,
-            labels: (!self.labels.is_empty()).then(|| self.labels.clone()),
-            reviewers: (!self.reviewers.is_empty()).then(|| self.reviewers.clone()),
-            team_reviewers: (!self.team_reviewers.is_empty()).then(|| self.team_reviewers.clone()),
-            assignees: (!self.assignees.is_empty()).then(|| self.assignees.clone()),
+            labels: self.labels.clone(),
+            reviewers: self.reviewers.clone(),
+            team_reviewers: self.team_reviewers.clone(),
+            assignees: self.assignees.clone(),
             draft: self.draft,
         };
         commands::sync::Options {

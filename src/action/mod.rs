@@ -147,15 +147,8 @@ fn run_with(env: &Env, printer: &Printer) -> anyhow::Result<ExitStatus> {
 
 /// The sync options for the run: inputs first, then the `GITHUB_*` context.
 fn options(env: &Env, inputs: &Inputs, token: Option<String>, workspace: &Path, manifest_rel: &str) -> sync::Options {
-    let build = match env.var("GITHUB_RUN_ID") {
-        Some(run) => BuildInfo::from_actions(
-            run,
-            env.var("GITHUB_RUN_ATTEMPT"),
-            env.var("GITHUB_SERVER_URL").unwrap_or("https://github.com"),
-            env.var("GITHUB_REPOSITORY").unwrap_or_default(),
-        ),
-        None => BuildInfo::generated(jiff::Timestamp::now(), std::process::id() & 0xffff),
-    };
+    let build =
+        BuildInfo::from_run_env(|name| env.var(name).map(str::to_string)).unwrap_or_else(BuildInfo::generated_now);
     let event = env
         .var("GITHUB_EVENT_PATH")
         .and_then(|p| std::fs::read(p).ok())
@@ -174,10 +167,10 @@ fn options(env: &Env, inputs: &Inputs, token: Option<String>, workspace: &Path, 
             branch: inputs.branch.clone(),
             branch_mode: inputs.branch_mode,
             conflicts: inputs.conflicts,
-            labels: (!inputs.labels.is_empty()).then(|| inputs.labels.clone()),
-            reviewers: (!inputs.reviewers.is_empty()).then(|| inputs.reviewers.clone()),
-            team_reviewers: (!inputs.team_reviewers.is_empty()).then(|| inputs.team_reviewers.clone()),
-            assignees: (!inputs.assignees.is_empty()).then(|| inputs.assignees.clone()),
+            labels: inputs.labels.clone(),
+            reviewers: inputs.reviewers.clone(),
+            team_reviewers: inputs.team_reviewers.clone(),
+            assignees: inputs.assignees.clone(),
             draft: inputs.draft,
         },
         github: crate::providers::github::Options {

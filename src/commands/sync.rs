@@ -27,17 +27,17 @@ pub struct Options {
     pub build: BuildInfo,
 }
 
-/// Settings given on the command line or as action inputs; each `Some` replaces the
-/// manifest's value for every selected service.
+/// Settings given on the command line or as action inputs; each `Some` (each non-empty list)
+/// replaces the manifest's value for every selected service.
 #[derive(Debug, Clone, Default)]
 pub struct GitOverrides {
     pub branch: Option<String>,
     pub branch_mode: Option<crate::manifest::keywords::BranchMode>,
     pub conflicts: Option<crate::manifest::keywords::ConflictPolicy>,
-    pub labels: Option<Vec<String>>,
-    pub reviewers: Option<Vec<String>>,
-    pub team_reviewers: Option<Vec<String>>,
-    pub assignees: Option<Vec<String>>,
+    pub labels: Vec<String>,
+    pub reviewers: Vec<String>,
+    pub team_reviewers: Vec<String>,
+    pub assignees: Vec<String>,
     pub draft: Option<bool>,
 }
 
@@ -59,8 +59,8 @@ impl GitOverrides {
             (&self.team_reviewers, &mut pr.team_reviewers),
             (&self.assignees, &mut pr.assignees),
         ] {
-            if let Some(v) = value {
-                target.clone_from(v);
+            if !value.is_empty() {
+                target.clone_from(value);
             }
         }
         if let Some(d) = self.draft {

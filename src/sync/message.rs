@@ -32,6 +32,25 @@ impl BuildInfo {
         }
     }
 
+    /// The build of a GitHub Actions run, from its environment (`var` reads a variable, `None`
+    /// when unset or empty); `None` without `GITHUB_RUN_ID`.
+    pub fn from_run_env(var: impl Fn(&str) -> Option<String>) -> Option<Self> {
+        let run = var("GITHUB_RUN_ID")?;
+        Some(Self::from_actions(
+            &run,
+            var("GITHUB_RUN_ATTEMPT").as_deref(),
+            &var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into()),
+            &var("GITHUB_REPOSITORY").unwrap_or_default(),
+        ))
+    }
+
+    /// A fresh id for a build outside CI, now.
+    pub fn generated_now() -> Self {
+        let now = jiff::Timestamp::now();
+        let disc = (now.subsec_nanosecond() as u32) ^ std::process::id().rotate_left(16);
+        Self::generated(now, disc & 0xffff)
+    }
+
     /// A fresh id for a build outside CI: UTC time plus a short discriminator.
     pub fn generated(now: jiff::Timestamp, discriminator: u32) -> Self {
         let stamp = now.strftime("%Y%m%dT%H%M%SZ").to_string();
