@@ -6,9 +6,10 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+use common::git;
 
 /// Runs a command to completion; returns wall time and the child's peak RSS in kB.
 fn run(cmd: &mut Command) -> (Duration, i64) {
@@ -24,19 +25,6 @@ fn run(cmd: &mut Command) -> (Duration, i64) {
     assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "{cmd:?} failed");
     std::mem::forget(child);
     (elapsed, usage.ru_maxrss)
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "bench")
-        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
-        .env("GIT_COMMITTER_NAME", "bench")
-        .env("GIT_COMMITTER_EMAIL", "bench@example.com")
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 struct Row {

@@ -1,4 +1,4 @@
-//! Shared bench harness: a peak-tracking allocator, a timing loop, synthetic manifests.
+//! Shared bench harness: a peak-tracking allocator, a timing loop, synthetic manifests, git.
 //!
 //! Benches report medians and peak heap next to a baseline measured in the same run, as
 //! ratios; nothing here asserts a time.
@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::Path;
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -129,4 +131,20 @@ pub fn big_manifest(entities: usize, fields: usize) -> String {
         }
     }
     out
+}
+
+/// Runs git in `dir` with a fixed identity and no global config; returns trimmed stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "bench")
+        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
+        .env("GIT_COMMITTER_NAME", "bench")
+        .env("GIT_COMMITTER_EMAIL", "bench@example.com")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
