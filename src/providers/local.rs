@@ -19,6 +19,10 @@ pub struct LocalRepo {
     path: PathBuf,
 }
 
+/// The identity of ampsync's commits and reflog entries when git has none configured.
+const DEFAULT_NAME: &str = "ampsync";
+const DEFAULT_EMAIL: &str = "ampsync@localhost";
+
 impl LocalRepo {
     /// Opens the repository at or above `path`.
     pub fn discover(path: &Path) -> anyhow::Result<Self> {
@@ -31,10 +35,10 @@ impl LocalRepo {
             // branch update still needs one. In memory only; no config file is touched.
             let mut config = repo.config_snapshot_mut();
             config
-                .set_raw_value(gix::config::tree::Committer::NAME, "ampsync")
+                .set_raw_value(gix::config::tree::Committer::NAME, DEFAULT_NAME)
                 .context("cannot set a default committer identity")?;
             config
-                .set_raw_value(gix::config::tree::Committer::EMAIL, "ampsync@localhost")
+                .set_raw_value(gix::config::tree::Committer::EMAIL, DEFAULT_EMAIL)
                 .context("cannot set a default committer identity")?;
             config.commit().context("cannot set a default committer identity")?;
         }
@@ -70,7 +74,7 @@ impl LocalRepo {
         if let Some(Ok(sig)) = self.repo.committer() {
             return gix::actor::Signature { name: sig.name.into(), email: sig.email.into(), time };
         }
-        gix::actor::Signature { name: "ampsync".into(), email: "ampsync@localhost".into(), time }
+        gix::actor::Signature { name: DEFAULT_NAME.into(), email: DEFAULT_EMAIL.into(), time }
     }
 
     fn entry_at(&self, commit: ObjectId, path: &str) -> anyhow::Result<Option<ObjectId>> {
