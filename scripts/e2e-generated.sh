@@ -76,6 +76,20 @@ chmod 755 "$WORK"
 PG_DIR="$WORK/pg"
 PG_BIN=""
 PG_PORT=""
+
+# A port nobody answers on, below the kernel's ephemeral range: a port in that range
+# can be taken at any moment by an outgoing connection (npm, psql), and a server
+# that then binds it fails with EADDRINUSE (seen in CI).
+free_port() {
+  local lo=32768 p
+  read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+  ((lo > 12000)) || lo=32768
+  for p in $(seq $((10000 + RANDOM % (lo - 11000))) $((lo - 1))); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  echo "no free port below $lo" >&2
+  return 1
+}
 SERVER_PIDS=()
 PG_STARTED=0
 
@@ -292,11 +306,7 @@ start_postgres() {
     apt-get update -qq >/dev/null && apt-get install -y -qq postgresql >/dev/null || return 1
     PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   fi
-  # A free port: the first one nobody answers on.
-  local p
-  for p in $(seq $((54000 + RANDOM % 900)) 55000); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then PG_PORT=$p; break; fi
-  done
+  PG_PORT=$(free_port)
   mkdir -p "$PG_DIR"
   [ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
   as_pg "'$PG_BIN/initdb' -D '$PG_DIR/data' -A trust -U postgres -E UTF8 --no-sync" >"$WORK/initdb.log" 2>&1 || {
@@ -322,12 +332,6 @@ log "PostgreSQL on 127.0.0.1:$PG_PORT ($(( $(date +%s) - T_PG ))s)"
 PHASE_TIMES+=("all postgres $(($(date +%s) - T_PG))s")
 
 # ---------------------------------------------------------------- per service
-free_port() {
-  local p
-  for p in $(seq $((20000 + RANDOM % 20000)) 45000); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-}
 
 # Counts a jest --json report as checks: one per test.
 jest_report() {
@@ -481,15 +485,23 @@ run_service() {
       seed_again "$dir" "$table" "${db}_http"
   fi
   t0=$(date +%s)
-  port=$(free_port)
-  (cd "$dir" && PORT=$port exec node dist/main.js) >"$WORK/$svc-server.log" 2>&1 &
-  pid=$!
-  SERVER_PIDS+=("$pid")
-  local up=0 i
-  for i in $(seq 1 150); do
-    if curl -s -o /dev/null "http://127.0.0.1:$port/health"; then up=1; break; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
+  local up=0 i attempt
+  # A port found free can still be taken before the server binds it: start again on
+  # another port when that happens (and only then).
+  for attempt in 1 2 3; do
+    port=$(free_port) || break
+    (cd "$dir" && PORT=$port exec node dist/main.js) >"$WORK/$svc-server.log" 2>&1 &
+    pid=$!
+    SERVER_PIDS+=("$pid")
+    for i in $(seq 1 150); do
+      if curl -s -o /dev/null "http://127.0.0.1:$port/health"; then up=1; break; fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    ((up)) && break
+    grep -q EADDRINUSE "$WORK/$svc-server.log" || break
+    log "$svc: PORT=$port was taken before the server bound it (attempt $attempt); another port"
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   done
   if ((up)); then
     ok "$svc" "node dist/main.js listens on PORT=$port ($(($(date +%s) - t0))s)"
