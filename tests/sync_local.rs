@@ -733,3 +733,106 @@ fn works_without_any_git_identity_configured() {
     assert!(!repo.git(&["rev-parse", "amplication"]).is_empty());
     repo.fsck();
 }
+
+fn unchanged_inputs(json: &Value) -> Vec<String> {
+    r0(json)["unchangedInputs"]
+        .as_array()
+        .map(|a| a.iter().map(|s| s.as_str().expect("a name").to_string()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn unchanged_inputs_reuse_the_lock_instead_of_generating() {
+    let repo = repo();
+    let (_, json) = repo.sync(&["--build-id", "b1"]);
+    assert!(unchanged_inputs(&json).is_empty(), "no lock yet: generated");
+    let lock: Value = serde_json::from_str(&repo.show("amplication", ".amplication/lock.json")).expect("lock");
+    let digest = lock["services"]["shop"]["inputs"].as_str().expect("inputs digest").to_string();
+    assert!(digest.starts_with("sha256:") && digest.len() == 7 + 64, "{digest}");
+    let tip = repo.rev("amplication");
+
+    // Same inputs: not generated, nothing to do.
+    let (code, json) = repo.sync(&["--build-id", "b2"]);
+    assert_eq!((code, outcome(&json)), (0, "none"));
+    assert_eq!(repo.rev("amplication"), tip, "branch untouched");
+    assert_eq!(unchanged_inputs(&json), ["shop"]);
+
+    // A manifest edit that no generator reads (a comment, git settings) keeps the inputs.
+    merge_and_delete(&repo);
+    let manifest = std::fs::read_to_string(repo.path.join("amplication.yaml")).expect("manifest");
+    repo.write(
+        "amplication.yaml",
+        &manifest.replace("  baseBranch: main\n", "  baseBranch: main\n  conflicts: ours\n# note\n"),
+    );
+    repo.commit_all("Conflict policy");
+    let (_, json) = repo.sync(&["--build-id", "b3", "--label", "generated"]);
+    assert_eq!(outcome(&json), "none");
+    assert_eq!(unchanged_inputs(&json), ["shop"]);
+    assert!(repo.try_rev("amplication").is_none(), "no branch made");
+
+    // A template edited on disk changes the inputs: generated again, the change committed.
+    let tpl = repo.path.join("tools/templates/README.md.jinja");
+    let text = std::fs::read_to_string(&tpl).expect("template");
+    std::fs::write(&tpl, format!("{text}Edited.\n")).expect("write");
+    let (_, json) = repo.sync(&["--build-id", "b4"]);
+    assert!(unchanged_inputs(&json).is_empty(), "{json}");
+    assert_eq!(outcome(&json), "created");
+    assert_eq!(repo.changed("amplication"), [".amplication/lock.json", "apps/shop/README.md"]);
+    assert!(repo.show("amplication", "apps/shop/README.md").ends_with("Edited.\n"));
+    let lock: Value = serde_json::from_str(&repo.show("amplication", ".amplication/lock.json")).expect("lock");
+    assert_ne!(lock["services"]["shop"]["inputs"], digest.as_str(), "the new digest is recorded");
+
+    // A model change too.
+    add_field(&repo, "Customer", "          - name: email\n            type: Email\n");
+    repo.commit_all("Add Customer.email");
+    let (_, json) = repo.sync(&["--build-id", "b5"]);
+    assert!(unchanged_inputs(&json).is_empty());
+    assert!(repo.show("amplication", "apps/shop/src/customer/base/customer.base.ts").contains("email: Email"));
+    repo.fsck();
+}
+
+#[test]
+fn a_reused_lock_gives_the_same_plan_as_generating() {
+    // After a person's edits and deletions, the plan from the lock equals the plan from
+    // generating: the digest is an optimisation, never a change of behaviour.
+    let repo = repo();
+    repo.sync(&["--build-id", "b1"]);
+    merge_and_delete(&repo);
+    repo.write(WRAPPER, &(repo.show("main", WRAPPER) + "// person\n"));
+    repo.git(&["rm", "-q", "apps/shop/src/customer/customer.ts"]);
+    repo.commit_all("Edit a wrapper, delete another");
+    let (_, reused) = repo.sync(&["--dry-run", "--build-id", "b2"]);
+    assert_eq!(unchanged_inputs(&reused), ["shop"]);
+    let lock = repo.show("main", ".amplication/lock.json");
+    let without: String = lock.lines().filter(|l| !l.contains("\"inputs\"")).map(|l| format!("{l}\n")).collect();
+    assert_ne!(lock, without);
+    repo.write(".amplication/lock.json", &without);
+    repo.commit_all("A lock without input digests (as an older ampsync wrote it)");
+    let (_, generated) = repo.sync(&["--dry-run", "--build-id", "b2"]);
+    assert!(unchanged_inputs(&generated).is_empty());
+    assert_eq!(actions(&reused), actions(&generated));
+    assert_eq!(action_of(&generated, WRAPPER), "keep-modified");
+    assert_eq!(outcome(&generated), "none", "a lock without digests is not rewritten just to add them");
+}
+
+#[test]
+fn an_ignored_path_is_always_generated() {
+    // `.amplicationignore` added after a build: the ignored file's generated version is
+    // needed for `.amplication/ignored/`, so the lock alone is not enough.
+    let repo = repo();
+    repo.sync(&["--build-id", "b1"]);
+    merge_and_delete(&repo);
+    repo.write(".amplicationignore", "apps/shop/README.md\n");
+    repo.commit_all("Ignore the README");
+    let (_, json) = repo.sync(&["--build-id", "b2"]);
+    assert!(unchanged_inputs(&json).is_empty());
+    assert_eq!(action_of(&json, "apps/shop/README.md"), "ignored");
+    assert_eq!(
+        repo.show("amplication", ".amplication/ignored/apps/shop/README.md"),
+        repo.show("main", "apps/shop/README.md")
+    );
+    merge_and_delete(&repo);
+    let (_, json) = repo.sync(&["--build-id", "b3"]);
+    assert!(unchanged_inputs(&json).is_empty(), "the lock lists an ignored path");
+    assert_eq!(outcome(&json), "none");
+}

@@ -249,6 +249,11 @@ fn print_human(report: &Report, dry_run: bool, printer: &Printer) -> anyhow::Res
         for (service, counts) in &r.services {
             printer.status(&format!("{service}: {}", counts.summary()))?;
         }
+        for service in &r.unchanged_inputs {
+            printer.detail(&format!(
+                "{service}: not regenerated: its model, templates and ampsync build are those of the last build"
+            ));
+        }
         let verb = if dry_run { "would be" } else { "is" };
         match r.outcome {
             Outcome::None => {

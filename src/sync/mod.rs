@@ -103,6 +103,10 @@ pub struct RepoResult {
     /// Why the build is blocked.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub blocked_paths: Vec<String>,
+    /// Services not generated: their inputs (model, templates, ampsync build) are those the
+    /// lock was written from, so the lock's files are the output.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unchanged_inputs: Vec<String>,
 }
 
 /// Errors callers branch on.
@@ -145,6 +149,7 @@ pub fn run(repo: &mut dyn RepoView, job: &Job<'_>) -> anyhow::Result<RepoResult>
         conflicts: Vec::new(),
         paths: Vec::new(),
         blocked_paths: Vec::new(),
+        unchanged_inputs: Vec::new(),
     };
 
     // Step 1: the start commit.
@@ -184,21 +189,38 @@ pub fn run(repo: &mut dyn RepoView, job: &Job<'_>) -> anyhow::Result<RepoResult>
         Some(id) => ignore::IgnoreRules::parse(meta.get(&id).context("the `.amplicationignore` blob is missing")?)?,
         None => ignore::IgnoreRules::none(),
     };
-    let mut trees = Vec::new();
+    // Generate each service, unless the lock was written from the very same inputs.
+    let mut outputs: Vec<(Option<generate::GeneratedTree>, Option<&lock::LockService>, String)> = Vec::new();
     for service in &job.services {
-        trees.push(generate::generate_service(job.manifest, service, &job.repo_root).map_err(Error::from)?);
+        let digest = generate::inputs_digest(job.manifest, service, &job.repo_root).map_err(Error::from)?;
+        let reusable = old_lock.as_ref().and_then(|l| l.services.get(&service.name)).filter(|locked| {
+            locked.inputs.as_deref() == Some(digest.as_str())
+                && locked.ignored.is_empty()
+                && !locked.files.keys().any(|p| ignore.is_ignored(p))
+        });
+        if let Some(locked) = reusable {
+            result.unchanged_inputs.push(service.name.clone());
+            outputs.push((None, Some(locked), digest));
+        } else {
+            let tree = generate::generate_service(job.manifest, service, &job.repo_root).map_err(Error::from)?;
+            outputs.push((Some(tree), None, digest));
+        }
     }
-    let inputs: Vec<plan::ServiceInput<'_>> = job
-        .services
-        .iter()
-        .zip(&trees)
-        .map(|(s, t)| plan::ServiceInput {
+    let mut inputs: Vec<plan::ServiceInput<'_>> = Vec::new();
+    for (s, (tree, locked, digest)) in job.services.iter().zip(&outputs) {
+        let output = match (tree, locked) {
+            (Some(tree), _) => plan::Output::Generated(tree),
+            (None, Some(locked)) => plan::Output::Unchanged(locked),
+            (None, None) => anyhow::bail!("service `{}` has neither generated files nor a lock entry", s.name),
+        };
+        inputs.push(plan::ServiceInput {
             name: &s.name,
             directory: &s.directory,
             conflicts: s.git.conflicts,
-            tree: t,
-        })
-        .collect();
+            output,
+            inputs: Some(digest.clone()),
+        });
+    }
     let out_of_scope: Vec<String> = old_lock
         .as_ref()
         .map(|l| {

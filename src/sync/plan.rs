@@ -79,7 +79,20 @@ pub struct ServiceInput<'a> {
     pub name: &'a str,
     pub directory: &'a str,
     pub conflicts: ConflictPolicy,
-    pub tree: &'a GeneratedTree,
+    pub output: Output<'a>,
+    /// [`crate::generate::inputs_digest`] of this build, recorded in the new lock.
+    pub inputs: Option<String>,
+}
+
+/// The new generated output of a service.
+pub enum Output<'a> {
+    /// Freshly generated files.
+    Generated(&'a GeneratedTree),
+    /// The lock's own files: the generator's inputs are those the lock was written from, so
+    /// generating again would give the same blobs. Only used when none of them is ignored
+    /// (an ignored path needs its content for `.amplication/ignored/`); every path then has
+    /// new == previous, and no content is ever needed.
+    Unchanged(&'a LockService),
 }
 
 pub struct Input<'a> {
@@ -153,16 +166,33 @@ pub fn classify(input: &Input<'_>) -> Classified {
     }
     let mut new_ids: HashMap<&str, ObjectId> = HashMap::new();
     for service in input.services {
-        let mut lock_service = LockService { directory: service.directory.to_string(), ..Default::default() };
-        for (path, file) in &service.tree.files {
-            paths.insert(path, (service.name, service.conflicts));
-            let id = blob_id(&file.bytes);
-            generated.insert(path.clone(), (file.bytes.clone(), file.executable));
-            if input.ignore.is_ignored(path) {
-                lock_service.ignored.push(path.clone());
-            } else {
-                lock_service.files.insert(path.clone(), id.to_string());
-                new_ids.insert(path, id);
+        let mut lock_service = LockService {
+            directory: service.directory.to_string(),
+            inputs: service.inputs.clone(),
+            ..Default::default()
+        };
+        match service.output {
+            Output::Generated(tree) => {
+                for (path, file) in &tree.files {
+                    paths.insert(path, (service.name, service.conflicts));
+                    let id = blob_id(&file.bytes);
+                    generated.insert(path.clone(), (file.bytes.clone(), file.executable));
+                    if input.ignore.is_ignored(path) {
+                        lock_service.ignored.push(path.clone());
+                    } else {
+                        lock_service.files.insert(path.clone(), id.to_string());
+                        new_ids.insert(path, id);
+                    }
+                }
+            }
+            Output::Unchanged(locked) => {
+                for (path, hex) in &locked.files {
+                    paths.insert(path, (service.name, service.conflicts));
+                    if let Ok(id) = ObjectId::from_hex(hex.as_bytes()) {
+                        new_ids.insert(path, id);
+                    }
+                    lock_service.files.insert(path.clone(), hex.clone());
+                }
             }
         }
         new_lock_services.insert(service.name.to_string(), lock_service);
@@ -401,7 +431,7 @@ pub fn resolve(classified: Classified, blobs: &HashMap<ObjectId, Vec<u8>>, input
             }
         }
     }
-    let lock_files_changed = input.lock.is_none_or(|l| l.services != new_lock_services);
+    let lock_files_changed = input.lock.is_none_or(|l| !lock::same_files(&l.services, &new_lock_services));
     let has_changes = !changes.is_empty() || lock_files_changed;
 
     let mut counts: BTreeMap<String, Counts> = BTreeMap::new();

@@ -326,6 +326,7 @@ mod tests {
             conflicts: vec!["apps/shop/src/app.ts".into()],
             paths: Vec::new(),
             blocked_paths: Vec::new(),
+            unchanged_inputs: Vec::new(),
         }
     }
 
