@@ -675,3 +675,42 @@ fn the_default_branch_comes_from_the_event_payload_or_one_lookup() {
     assert_eq!(log.len(), 4, "compare, tree, lock, PR check: {log:?}");
     w.finish();
 }
+
+/// The steady state of a nightly job: the last build was merged, the branch deleted, the
+/// checkout is `main`. The lock and `.amplicationignore` are read from the checkout (same
+/// blob ids, so the same bytes), and the generator does not run (same inputs as the lock):
+/// the compare and the tree, nothing else.
+#[test]
+fn a_nightly_no_op_reads_the_lock_from_the_checkout() {
+    let w = GhWorld::new(MANIFEST);
+    w.checkout.write(".amplicationignore", "# nothing ignored yet\n");
+    w.checkout.commit_all("Add .amplicationignore");
+    w.push();
+    let (json, _) = w.ok(&["--build-id", "b1"]);
+    assert_eq!(outcome(&json), "created");
+    let number = w.pulls("open")[0]["number"].as_u64().expect("an open PR");
+    w.emu.merge_pull("acme", "shop", number, MergeMethod::Squash).expect("merged");
+    delete_branch(&w, "amplication");
+    w.pull();
+    let (json, log) = w.ok(&["--build-id", "b2"]);
+    eprintln!("nightly no-op: {} requests: {:#?}", log.len(), calls(&log));
+    assert_eq!(outcome(&json), "none", "{json}");
+    assert_eq!(r0(&json)["unchangedInputs"], serde_json::json!(["shop"]));
+    assert!(!calls(&log).iter().any(|c| c.contains("/git/blobs/")), "no blob read: {:?}", calls(&log));
+    assert!(log.len() <= 3, "{:?}", calls(&log));
+
+    // A checkout that differs from GitHub (a local edit of the lock) is never trusted: the
+    // blob ids differ, so the lock comes from the API.
+    let lock = w.checkout.path.join(".amplication/lock.json");
+    let text = std::fs::read_to_string(&lock).expect("lock in the checkout");
+    std::fs::write(&lock, text.replace("\"b1\"", "\"edited locally\"")).expect("write");
+    let (json, log) = w.ok(&["--build-id", "b3"]);
+    assert_eq!(outcome(&json), "none", "{json}");
+    assert_eq!(
+        calls(&log).iter().filter(|c| c.contains("/git/blobs/")).count(),
+        1,
+        "the lock read from the API: {:?}",
+        calls(&log)
+    );
+    w.finish();
+}

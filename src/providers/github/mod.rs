@@ -185,7 +185,8 @@ pub fn sync_all(
         };
         let mut replans = 0;
         let (mut result, repo) = loop {
-            let mut repo = GithubRepo::new(&rt, &client, &info.full_name, &info.default_branch, walk_dirs.clone());
+            let mut repo = GithubRepo::new(&rt, &client, &info.full_name, &info.default_branch, walk_dirs.clone())
+                .with_local_checkout(repo_root);
             match sync::run(&mut repo, &job) {
                 Ok(r) => break (r, repo),
                 Err(e)
