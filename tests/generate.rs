@@ -337,3 +337,28 @@ fn descriptions_and_labels_cannot_break_out_of_comments() {
     assert!(schema.contains("/// ends *\\/ here\n/// second line\nmodel Thing {"), "{schema}");
     assert!(schema.contains("  /// two lines\n  a\n"), "{schema}");
 }
+
+/// Validation refuses manifests whose list filters would clash (`Field::query_params`); the
+/// view must build exactly those filters, or that check guards the wrong names.
+#[test]
+fn list_filters_are_the_query_parameters_validation_checks() {
+    use ampsync::manifest::model::FieldKind;
+    for m in [shop(), all_types()] {
+        for service in &m.services {
+            let view = generate::view::ServiceView::new(&m, service);
+            for entity in &service.entities {
+                let ev = view.entities.iter().find(|e| e.names.pascal == entity.name).expect("a view per entity");
+                let mut built: Vec<&str> = ev.filters.iter().map(|f| f.param.as_str()).collect();
+                let mut predicted: Vec<String> = entity.fields.iter().flat_map(|f| f.query_params()).collect();
+                predicted.extend(entity.fields.iter().filter_map(|f| match &f.kind {
+                    FieldKind::Lookup(rel) => rel.foreign_key(&f.name),
+                    _ => None,
+                }));
+                built.sort();
+                predicted.sort();
+                assert_eq!(built, predicted, "{}.{}", service.name, entity.name);
+                assert!(!built.is_empty() || entity.fields.iter().all(|f| !f.searchable), "{}", entity.name);
+            }
+        }
+    }
+}

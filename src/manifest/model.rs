@@ -194,6 +194,35 @@ impl Field {
     pub fn field_type(&self) -> FieldType {
         self.kind.field_type()
     }
+
+    /// The list-endpoint query parameters a searchable field gets (`title`, `titleContains`;
+    /// `price`, `priceGte`, `priceLte`; `tagsHas`). Validation keeps them from clashing with
+    /// each other; the generator's view builds exactly these (a test holds them equal).
+    pub fn query_params(&self) -> Vec<String> {
+        if !self.searchable {
+            return Vec::new();
+        }
+        let suffixes: &[&str] = match &self.kind {
+            FieldKind::SingleLineText { .. }
+            | FieldKind::MultiLineText { .. }
+            | FieldKind::Email
+            | FieldKind::Username
+            | FieldKind::File
+            | FieldKind::GeographicLocation
+            | FieldKind::Id { id_type: IdType::Cuid | IdType::Uuid } => &["", "Contains"],
+            FieldKind::WholeNumber { .. }
+            | FieldKind::DecimalNumber { .. }
+            | FieldKind::DateTime { .. }
+            | FieldKind::CreatedAt
+            | FieldKind::UpdatedAt => &["", "Gte", "Lte"],
+            FieldKind::Id { id_type: IdType::Autoincrement } | FieldKind::Boolean | FieldKind::OptionSet { .. } => {
+                &[""]
+            }
+            FieldKind::MultiSelectOptionSet { .. } => &["Has"],
+            FieldKind::Json | FieldKind::Lookup(_) | FieldKind::Password | FieldKind::Roles => &[],
+        };
+        suffixes.iter().map(|s| format!("{}{s}", self.name)).collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

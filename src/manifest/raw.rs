@@ -254,7 +254,8 @@ pub struct RawField {
     pub required: S<bool>,
     /// Values are unique across records. Default: `false`.
     pub unique: S<bool>,
-    /// The list endpoint can filter on this field. Default: `false`.
+    /// The list endpoint can filter on this field (`<field>`, and `<field>Contains`,
+    /// `<field>Gte`/`<field>Lte` or `<field>Has` by type). Default: `false`.
     pub searchable: S<bool>,
     /// Human-readable name. Default: the name split into words.
     pub display_name: S<String>,

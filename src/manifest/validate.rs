@@ -1400,6 +1400,8 @@ impl Validator {
             entities[t].0.fields.push(field);
         }
 
+        self.query_param_clashes(entities, field_pos);
+
         // Foreign-key columns must not collide with other fields.
         for (index, (entity, entity_pos)) in entities.iter().enumerate() {
             for field in &entity.fields {
@@ -1428,6 +1430,44 @@ impl Validator {
                             clash.name, entity.name, field.name
                         ),
                         format!("the relation stores its key in `{fk}`; rename the field"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Query parameters of list endpoints (searchable fields' filters and foreign keys) must
+    /// not clash: `title` + `titleContains` and a field named `titleContains` would make two
+    /// `titleContains` properties in the generated find-many arguments.
+    fn query_param_clashes(&mut self, entities: &[(Entity, Pos)], field_pos: &[Vec<Pos>]) {
+        for (index, (entity, entity_pos)) in entities.iter().enumerate() {
+            let mut seen: Vec<(String, &Field)> = Vec::new();
+            for (i, field) in entity.fields.iter().enumerate() {
+                let mut params = field.query_params();
+                if let FieldKind::Lookup(rel) = &field.kind {
+                    params.extend(rel.foreign_key(&field.name));
+                }
+                for param in params {
+                    let Some((_, other)) = seen.iter().find(|(p, _)| p.eq_ignore_ascii_case(&param)) else {
+                        seen.push((param, field));
+                        continue;
+                    };
+                    // Report on whichever of the two the person wrote later.
+                    let (later, earlier) = (field, *other);
+                    let owns_key = |f: &Field| matches!(&f.kind, FieldKind::Lookup(r) if r.foreign_key(&f.name).is_some_and(|k| k.eq_ignore_ascii_case(&param)));
+                    if (owns_key(earlier) && later.name.eq_ignore_ascii_case(&param))
+                        || (owns_key(later) && earlier.name.eq_ignore_ascii_case(&param))
+                    {
+                        continue; // a field named like a foreign key: reported below
+                    }
+                    let at = field_pos[index].get(i).copied().filter(|p| *p != Pos::default()).unwrap_or(*entity_pos);
+                    self.err(
+                        at,
+                        format!(
+                            "field `{}` of `{}` gives the list endpoint a query parameter `{param}`, which field `{}` already gives",
+                            later.name, entity.name, earlier.name
+                        ),
+                        "`GET` filters are named after searchable fields (`<field>`, `<field>Contains`, `<field>Gte`, `<field>Lte`, `<field>Has`) and foreign keys; rename one of the fields or make it not searchable".to_string(),
                     );
                 }
             }
