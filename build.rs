@@ -1,15 +1,20 @@
 //! Build script: fingerprints the code and templates that decide generated output.
 //!
 //! `AMPSYNC_GENERATOR_FINGERPRINT` changes whenever anything under `src/generate/`,
-//! `src/manifest/` or `templates/` changes, so a lock written by a different build of the
-//! generator never lets the sync engine skip generation (see `generate::inputs_digest`).
+//! `src/manifest/` or `templates/` changes, or `Cargo.lock` (minijinja and friends render the
+//! output too), so a lock written by a different build of the generator never lets the sync
+//! engine skip generation (see `generate::inputs_digest`).
 //! FNV-1a over sorted paths and contents: stable across toolchains, no dependencies.
 
 use std::path::{Path, PathBuf};
 
-const INPUTS: [&str; 3] = ["src/generate", "src/manifest", "templates"];
+const INPUTS: [&str; 4] = ["src/generate", "src/manifest", "templates", "Cargo.lock"];
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    if dir.is_file() {
+        out.push(dir.to_path_buf());
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let path = entry.path();
