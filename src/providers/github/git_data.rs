@@ -23,8 +23,9 @@ use crate::providers::{
     BranchState, CommitSummary, EntryKind, Error, FileChange, MergeOutcome, RepoView, Tree, TreeEntry,
 };
 
-/// Files larger than this, or not UTF-8 text, go up as blobs rather than inline.
-const INLINE_MAX: usize = 512 * 1024;
+/// Files whose JSON-escaped text is larger than this (half a tree chunk), or that are not
+/// UTF-8 text, go up as blobs rather than inline.
+const INLINE_MAX: usize = 1_000_000;
 /// The largest create-tree body sent at once (GitHub fails above a few MB).
 const TREE_CHUNK_MAX: usize = 2_000_000;
 /// Blob reads in flight at once.
@@ -595,7 +596,11 @@ impl RepoView for GithubRepo<'_> {
         for change in changes {
             match change {
                 FileChange::Write { path, bytes, executable } => {
-                    let text = std::str::from_utf8(bytes).ok().filter(|t| t.len() <= INLINE_MAX && !t.contains('\0'));
+                    let text = std::str::from_utf8(bytes).ok().filter(|t| {
+                        t.len() <= INLINE_MAX
+                            && !t.contains('\0')
+                            && serde_json::to_string(t).is_ok_and(|escaped| escaped.len() <= INLINE_MAX)
+                    });
                     match text {
                         Some(t) => entries.push(NewEntry::inline(path, *executable, t.to_string())),
                         None => {
