@@ -714,3 +714,93 @@ fn a_nightly_no_op_reads_the_lock_from_the_checkout() {
     );
     w.finish();
 }
+
+/// PRODUCT.md "Sync" step 2: a build with conflicts lists them in the PR and labels it; the
+/// label comes off with the next build that has none.
+#[test]
+fn a_build_with_conflicts_labels_the_pull_request_until_one_has_none() {
+    let w = GhWorld::new(MANIFEST);
+    w.ok(&["--build-id", "b1"]);
+    let number = w.pulls("open")[0]["number"].as_u64().expect("an open PR");
+    let labels = |w: &GhWorld| -> Vec<String> {
+        w.get(&format!("/repos/acme/shop/issues/{number}"))["labels"]
+            .as_array()
+            .expect("labels")
+            .iter()
+            .map(|l| l["name"].as_str().expect("name").to_string())
+            .collect()
+    };
+    assert_eq!(labels(&w), ["amplication", "generated"], "no conflicts yet");
+
+    // A person retypes Order.total on the branch; the manifest retypes it differently.
+    w.emu
+        .commit_files(
+            "acme",
+            "shop",
+            "amplication",
+            &[github_emulator::FileChange {
+                path: BASE.into(),
+                content: Some(w.show("amplication", BASE).replace("  total: DecimalNumber;", "  total: bigint;")),
+            }],
+            "Total as bigint",
+        )
+        .expect("a person's commit");
+    w.pull();
+    let text = std::fs::read_to_string(w.checkout.path.join("amplication.yaml")).expect("manifest");
+    w.checkout.write(
+        "amplication.yaml",
+        &text.replacen(
+            "          - name: total\n            type: DecimalNumber\n",
+            "          - name: total\n            type: WholeNumber\n",
+            1,
+        ),
+    );
+    w.checkout.commit_all("Total as a whole number");
+    w.push();
+    let (json, log) = w.ok(&["--build-id", "b2"]);
+    assert_eq!(outcome(&json), "updated", "{json}");
+    assert_eq!(r0(&json)["conflicts"], serde_json::json!([BASE]));
+    assert!(w.show("amplication", BASE).contains("<<<<<<<"), "markers in the file");
+    assert_eq!(labels(&w), ["amplication", "generated", "ampsync: conflicts"]);
+    assert!(w.pulls("open")[0]["body"].as_str().expect("body").contains(BASE), "conflict listed in the PR");
+    assert!(calls(&log).contains(&format!("POST /repos/acme/shop/issues/{number}/labels")), "{:?}", calls(&log));
+
+    // The person resolves it on the branch; the next build has no conflicts: the label goes.
+    w.emu
+        .commit_files(
+            "acme",
+            "shop",
+            "amplication",
+            &[github_emulator::FileChange {
+                path: BASE.into(),
+                content: Some(resolve_markers(&w.show("amplication", BASE), "  total: number;")),
+            }],
+            "Resolve the conflict",
+        )
+        .expect("a person's commit");
+    w.add_field("Customer", "          - name: email\n            type: Email\n", "Add Customer.email");
+    let (json, _) = w.ok(&["--build-id", "b3"]);
+    assert_eq!(outcome(&json), "updated", "{json}");
+    assert_eq!(r0(&json)["conflicts"], serde_json::json!([]));
+    assert_eq!(labels(&w), ["amplication", "generated"]);
+    w.finish();
+}
+
+/// The text with each conflict-marker block replaced by `with`.
+fn resolve_markers(text: &str, with: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if line.starts_with("<<<<<<<") {
+            inside = true;
+            out.push_str(with);
+            out.push('\n');
+        } else if line.starts_with(">>>>>>>") {
+            inside = false;
+        } else if !inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -595,6 +595,11 @@ fn pull_requests_and_issues(w: &World) {
     let full = actions.get(&format!("{r}/pulls/{n}")).expect(200);
     assert_eq!(full.json["labels"].as_array().unwrap().len(), 2);
     assert_eq!(full.json["comments"], 1);
+    actions.post(&format!("{r}/issues/{n}/labels"), json!({"labels": ["ampsync: conflicts"]})).expect(200);
+    let left = actions.delete(&format!("{r}/issues/{n}/labels/ampsync%3A%20conflicts")).expect(200);
+    let names: Vec<&str> = left.json.as_array().unwrap().iter().filter_map(|l| l["name"].as_str()).collect();
+    assert_eq!(names, ["amplication", "generated"]);
+    actions.delete(&format!("{r}/issues/{n}/labels/ampsync%3A%20conflicts")).expect(404);
 
     // Close and reopen.
     assert_eq!(

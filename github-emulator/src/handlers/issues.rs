@@ -190,6 +190,30 @@ pub(crate) fn add_labels(ctx: &Ctx, o: &str, n: &str, number: u64) -> ApiResult 
     Ok(Reply::ok(Value::Array(labels)))
 }
 
+/// `DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}`: the labels left, or
+/// 404 "Label does not exist" when the issue does not have it (as GitHub answers).
+pub(crate) fn remove_label(ctx: &Ctx, o: &str, n: &str, number: u64, name: &str) -> ApiResult {
+    load(ctx, o, n, number, Access::Write)?;
+    let mut had = false;
+    with_issue(ctx, o, n, number, |_, i| {
+        let before = i.labels.len();
+        i.labels.retain(|x| !x.eq_ignore_ascii_case(name));
+        had = i.labels.len() != before;
+    })?;
+    if !had {
+        return Err(ApiError::new(404, "Label does not exist"));
+    }
+    let repo = ctx.repo(o, n)?;
+    let issue = repo.issues.get(&number).ok_or_else(ApiError::not_found)?;
+    let labels: Vec<Value> = issue
+        .labels
+        .iter()
+        .filter_map(|name| repo.labels.iter().find(|l| l.name.eq_ignore_ascii_case(name)))
+        .map(|l| objects::label(&ctx.urls, &repo, l))
+        .collect();
+    Ok(Reply::ok(Value::Array(labels)))
+}
+
 /// `POST /repos/{owner}/{repo}/issues/{issue_number}/assignees`
 pub(crate) fn add_assignees(ctx: &Ctx, o: &str, n: &str, number: u64) -> ApiResult {
     load(ctx, o, n, number, Access::Write)?;

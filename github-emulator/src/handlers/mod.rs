@@ -302,6 +302,7 @@ fn route_repo(ctx: &Ctx, o: &str, n: &str, rest: &[&str]) -> ApiResult {
         ("GET", ["issues", num]) => issues::get(ctx, o, n, number(num)?),
         ("PATCH", ["issues", num]) => issues::update(ctx, o, n, number(num)?),
         ("POST", ["issues", num, "labels"]) => issues::add_labels(ctx, o, n, number(num)?),
+        ("DELETE", ["issues", num, "labels", name]) => issues::remove_label(ctx, o, n, number(num)?, name),
         ("POST", ["issues", num, "assignees"]) => issues::add_assignees(ctx, o, n, number(num)?),
         ("GET", ["issues", num, "comments"]) => issues::list_comments(ctx, o, n, number(num)?),
         ("POST", ["issues", num, "comments"]) => issues::create_comment(ctx, o, n, number(num)?),

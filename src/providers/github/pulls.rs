@@ -15,6 +15,8 @@ use crate::sync::{Outcome, RepoResult};
 
 /// The hidden marker of every PR ampsync opens.
 pub const MARKER: &str = "<!-- ampsync -->";
+/// The label a PR carries while its latest build has conflicts (PRODUCT.md "Sync" step 2).
+pub const CONFLICTS_LABEL: &str = "ampsync: conflicts";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Pull {
@@ -23,6 +25,13 @@ pub struct Pull {
     #[serde(default)]
     pub body: Option<String>,
     pub head: Head,
+    #[serde(default)]
+    pub labels: Vec<LabelName>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LabelName {
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -150,14 +159,24 @@ async fn close(client: &Client, repository: &str, number: u64, note: &str) -> an
 
 /// Labels, assignees and reviewers of a new PR. A refused reviewer or assignee (not a
 /// collaborator, the PR's own author) is a warning, not a failed build.
-async fn decorate(client: &Client, ctx: &Context<'_>, number: u64, printer: &Printer) -> anyhow::Result<()> {
+async fn decorate(
+    client: &Client,
+    ctx: &Context<'_>,
+    number: u64,
+    conflicts: bool,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let s = ctx.settings;
     let repo = ctx.repository;
-    if !s.labels.is_empty() || !s.assignees.is_empty() {
+    let mut labels = s.labels.clone();
+    if conflicts && !labels.iter().any(|l| l.eq_ignore_ascii_case(CONFLICTS_LABEL)) {
+        labels.push(CONFLICTS_LABEL.to_string());
+    }
+    if !labels.is_empty() || !s.assignees.is_empty() {
         // One request for both (a new PR has neither yet).
         let mut body = serde_json::Map::new();
-        if !s.labels.is_empty() {
-            body.insert("labels".into(), json!(s.labels));
+        if !labels.is_empty() {
+            body.insert("labels".into(), json!(labels));
         }
         if !s.assignees.is_empty() {
             body.insert("assignees".into(), json!(s.assignees));
@@ -167,8 +186,8 @@ async fn decorate(client: &Client, ctx: &Context<'_>, number: u64, printer: &Pri
             Ok(_) => {}
             Err(e) if e.status() == Some(422) && !s.assignees.is_empty() => {
                 printer.warn(&format!("cannot assign #{number} to {}: {e}", s.assignees.join(", ")));
-                if !s.labels.is_empty() {
-                    client.request(Method::Patch, &route, Some(&json!({ "labels": s.labels }))).await?;
+                if !labels.is_empty() {
+                    client.request(Method::Patch, &route, Some(&json!({ "labels": labels }))).await?;
                 }
             }
             Err(e) => return Err(e.into()),
@@ -201,7 +220,7 @@ async fn create(client: &Client, ctx: &Context<'_>, r: &RepoResult, printer: &Pr
     match client.request(Method::Post, &path(ctx.repository, "pulls"), Some(&req)).await {
         Ok(resp) => {
             let pull: Pull = resp.json()?;
-            decorate(client, ctx, pull.number, printer).await?;
+            decorate(client, ctx, pull.number, !r.conflicts.is_empty(), printer).await?;
             Ok(pull)
         }
         // A retried create that went through, or a concurrent build: use that PR.
@@ -210,6 +229,24 @@ async fn create(client: &Client, ctx: &Context<'_>, r: &RepoResult, printer: &Pr
             .ok_or_else(|| anyhow::anyhow!("GitHub says a pull request for `{}` exists, but none is open", r.branch)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Adds the conflicts label to a PR whose new build has conflicts, and takes it off once a
+/// build has none (a label a person removed by hand is added again only by a conflicting build).
+async fn sync_conflicts_label(client: &Client, repository: &str, p: &Pull, conflicts: bool) -> anyhow::Result<()> {
+    let has = p.labels.iter().any(|l| l.name.eq_ignore_ascii_case(CONFLICTS_LABEL));
+    let issue = format!("issues/{}/labels", p.number);
+    if conflicts && !has {
+        client.request(Method::Post, &path(repository, &issue), Some(&json!({ "labels": [CONFLICTS_LABEL] }))).await?;
+    } else if !conflicts && has {
+        let route = path(repository, &format!("{issue}/{}", enc(CONFLICTS_LABEL)));
+        match client.request(Method::Delete, &route, None::<&()>).await {
+            Ok(_) => {}
+            Err(e) if e.status() == Some(404) => {} // already gone
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// In `per-build` mode: closes the other open build PRs (ours, by marker) into the same base.
@@ -261,6 +298,7 @@ pub async fn reconcile(
                         )
                         .await?;
                     post_comment(client, ctx.repository, p.number, &comment(r)).await?;
+                    sync_conflicts_label(client, ctx.repository, &p, !r.conflicts.is_empty()).await?;
                     (p, "updated")
                 }
                 None => (create(client, ctx, r, printer).await?, "created"),
