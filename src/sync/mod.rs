@@ -190,7 +190,11 @@ pub fn run(repo: &mut dyn RepoView, job: &Job<'_>) -> anyhow::Result<RepoResult>
         None => ignore::IgnoreRules::none(),
     };
     // Generate each service, unless the lock was written from the very same inputs.
-    let mut outputs: Vec<(Option<generate::GeneratedTree>, Option<&lock::LockService>, String)> = Vec::new();
+    enum NewOutput<'l> {
+        Generated(generate::GeneratedTree),
+        Unchanged(&'l lock::LockService),
+    }
+    let mut outputs: Vec<(NewOutput<'_>, String)> = Vec::new();
     for service in &job.services {
         let digest = generate::inputs_digest(job.manifest, service, &job.repo_root).map_err(Error::from)?;
         let reusable = old_lock.as_ref().and_then(|l| l.services.get(&service.name)).filter(|locked| {
@@ -198,29 +202,32 @@ pub fn run(repo: &mut dyn RepoView, job: &Job<'_>) -> anyhow::Result<RepoResult>
                 && locked.ignored.is_empty()
                 && !locked.files.keys().any(|p| ignore.is_ignored(p))
         });
-        if let Some(locked) = reusable {
-            result.unchanged_inputs.push(service.name.clone());
-            outputs.push((None, Some(locked), digest));
-        } else {
-            let tree = generate::generate_service(job.manifest, service, &job.repo_root).map_err(Error::from)?;
-            outputs.push((Some(tree), None, digest));
-        }
-    }
-    let mut inputs: Vec<plan::ServiceInput<'_>> = Vec::new();
-    for (s, (tree, locked, digest)) in job.services.iter().zip(&outputs) {
-        let output = match (tree, locked) {
-            (Some(tree), _) => plan::Output::Generated(tree),
-            (None, Some(locked)) => plan::Output::Unchanged(locked),
-            (None, None) => anyhow::bail!("service `{}` has neither generated files nor a lock entry", s.name),
+        let output = match reusable {
+            Some(locked) => {
+                result.unchanged_inputs.push(service.name.clone());
+                NewOutput::Unchanged(locked)
+            }
+            None => NewOutput::Generated(
+                generate::generate_service(job.manifest, service, &job.repo_root).map_err(Error::from)?,
+            ),
         };
-        inputs.push(plan::ServiceInput {
+        outputs.push((output, digest));
+    }
+    let inputs: Vec<plan::ServiceInput<'_>> = job
+        .services
+        .iter()
+        .zip(&outputs)
+        .map(|(s, (output, digest))| plan::ServiceInput {
             name: &s.name,
             directory: &s.directory,
             conflicts: s.git.conflicts,
-            output,
+            output: match output {
+                NewOutput::Generated(tree) => plan::Output::Generated(tree),
+                NewOutput::Unchanged(locked) => plan::Output::Unchanged(locked),
+            },
             inputs: Some(digest.clone()),
-        });
-    }
+        })
+        .collect();
     let out_of_scope: Vec<String> = old_lock
         .as_ref()
         .map(|l| {
