@@ -4,8 +4,10 @@
 //! Per repository, in the brief's step numbers:
 //! 1. [`branch::decide`] picks the start point from the refs (create, stack, rebuild, or
 //!    merge the base in first; `blocked` when that merge conflicts);
-//! 2. [`plan::classify`] compares blob ids per path (lock, start commit, new output) and
-//!    [`plan::resolve`] merges what both sides changed and applies the conflict policy;
+//! 2. each service is generated, unless its [`generate::inputs_digest`] equals the one in the
+//!    lock (then the lock's blob ids are the new output); [`plan::classify`] compares blob
+//!    ids per path (lock, start commit, new output) and [`plan::resolve`] merges what both
+//!    sides changed and applies the conflict policy;
 //! 3. nothing changed: outcome `none`, no commit;
 //! 4. one commit for all services ([`message`]), the new [`lock`] included;
 //! 5. the branch moves (fast-forward, or compare-and-swap for a rebuild).
