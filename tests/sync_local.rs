@@ -836,3 +836,28 @@ fn an_ignored_path_is_always_generated() {
     assert!(unchanged_inputs(&json).is_empty(), "the lock lists an ignored path");
     assert_eq!(outcome(&json), "none");
 }
+
+#[test]
+fn a_lock_edited_by_hand_is_not_trusted_to_skip_generation() {
+    // The seal binds the inputs digest to the files: a lock whose ids were edited (by hand,
+    // or by a git merge of two locks) is generated against, which repairs the file.
+    let repo = repo();
+    repo.sync(&["--build-id", "b1"]);
+    merge_and_delete(&repo);
+    let lock = repo.show("main", ".amplication/lock.json");
+    let base_id = repo.git(&["rev-parse", &format!("main:{BASE}")]);
+    let wrapper_id = repo.git(&["rev-parse", &format!("main:{WRAPPER}")]);
+    assert!(lock.contains(base_id.trim()));
+    repo.write(".amplication/lock.json", &lock.replace(base_id.trim(), wrapper_id.trim()));
+    repo.write(BASE, "// broken by hand\n");
+    repo.commit_all("Edit the lock and a base file by hand");
+    let (_, json) = repo.sync(&["--build-id", "b2"]);
+    assert!(unchanged_inputs(&json).is_empty(), "{json}");
+    // The edited lock says the base file was generated with the wrapper's content; the file
+    // differs from that and from the generator's version: a three-way merge, which collides.
+    assert_eq!(action_of(&json, BASE), "conflict", "{json}");
+    assert!(repo.show("amplication", BASE).contains("// broken by hand"), "the hand edit is kept in the merge");
+    let lock: Value = serde_json::from_str(&repo.show("amplication", ".amplication/lock.json")).expect("lock");
+    assert_eq!(lock["services"]["shop"]["files"][BASE], base_id.trim(), "the lock is repaired");
+    assert_eq!(lock["schemaVersion"], 2);
+}

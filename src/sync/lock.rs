@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 
 /// Where the lock lives, relative to the repository root.
 pub const PATH: &str = ".amplication/lock.json";
-/// The lock format this ampsync writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The lock format this ampsync writes. It reads this one and every older one (version 1
+/// had no `inputs`); a newer one is refused with "upgrade ampsync".
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -44,8 +45,10 @@ pub struct LockManifest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LockService {
     pub directory: String,
-    /// [`crate::generate::inputs_digest`] of the build that generated `files`: when the
-    /// next build's digest is the same, its output is too, and generation is skipped.
+    /// [`seal`] of the build's [`crate::generate::inputs_digest`] with `files` and `ignored`:
+    /// when the next build's inputs seal the lock's files to the same value, its output is
+    /// those files, and generation is skipped. A lock edited by hand or merged by git no
+    /// longer matches its seal, so it is never trusted that way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<String>,
     /// Repository path → git blob id (hex) of the pristine generated content.
@@ -53,6 +56,28 @@ pub struct LockService {
     /// Generated paths matched by `.amplicationignore` (their content is under `.amplication/ignored/`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignored: Vec<String>,
+}
+
+/// Binds a generator-inputs digest to the files (and ignored paths) it produced.
+pub fn seal(inputs_digest: &str, service: &LockService) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(inputs_digest.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(service.directory.as_bytes());
+    hasher.update(b"\0");
+    for (path, id) in &service.files {
+        hasher.update(path.as_bytes());
+        hasher.update(b" ");
+        hasher.update(id.as_bytes());
+        hasher.update(b"\n");
+    }
+    for path in &service.ignored {
+        hasher.update(b"ignored ");
+        hasher.update(path.as_bytes());
+        hasher.update(b"\n");
+    }
+    format!("sha256:{}", hasher.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
 /// Whether two sets of lock services record the same files. The input digests are left
@@ -72,7 +97,7 @@ pub enum LockError {
         "`{PATH}` is not valid lock JSON: {0}; restore it from git history (`git log -- {PATH}`), or delete it to treat every generated file as new"
     )]
     Syntax(String),
-    #[error("`{PATH}` has schema version {0}, but this ampsync reads version {SCHEMA_VERSION}; upgrade ampsync")]
+    #[error("`{PATH}` has schema version {0}, but this ampsync reads versions 1 to {SCHEMA_VERSION}; upgrade ampsync")]
     Version(u32),
     #[error(
         "`{PATH}`: {0}; restore it from git history (`git log -- {PATH}`), or delete it to treat every generated file as new"
@@ -90,7 +115,7 @@ impl Lock {
         }
         let probe: Probe = serde_json::from_slice(bytes).map_err(|e| LockError::Syntax(e.to_string()))?;
         match probe.schema_version {
-            Some(SCHEMA_VERSION) => {}
+            Some(1..=SCHEMA_VERSION) => {}
             Some(v) => return Err(LockError::Version(v)),
             None => return Err(LockError::Invalid("`schemaVersion` is missing".into())),
         }
@@ -167,6 +192,36 @@ mod tests {
     }
 
     #[test]
+    fn the_seal_binds_inputs_to_files() {
+        let service = sample().services["a"].clone();
+        let sealed = seal("sha256:inputs", &service);
+        assert_eq!(sealed, seal("sha256:inputs", &service.clone()), "deterministic");
+        assert_ne!(sealed, seal("sha256:other", &service), "other inputs");
+        let mut edited = service.clone();
+        edited.files.insert("apps/a/x.ts".into(), "ce013625030ba8dba906f756967f9e9ca394464a".into());
+        assert_ne!(sealed, seal("sha256:inputs", &edited), "a file's id edited");
+        let mut ignored = service.clone();
+        ignored.ignored.push("apps/a/y.ts".into());
+        assert_ne!(sealed, seal("sha256:inputs", &ignored), "an ignored path added");
+        let mut moved = service;
+        moved.directory = "apps/b".into();
+        assert_ne!(sealed, seal("sha256:inputs", &moved), "another directory");
+    }
+
+    #[test]
+    fn reads_older_schema_versions() {
+        let mut v1 = sample();
+        v1.schema_version = 1;
+        for svc in v1.services.values_mut() {
+            svc.inputs = None;
+        }
+        assert_eq!(Lock::parse(v1.to_json().as_bytes()).expect("a version 1 lock parses"), v1);
+        let mut v3 = sample();
+        v3.schema_version = SCHEMA_VERSION + 1;
+        assert!(matches!(Lock::parse(v3.to_json().as_bytes()), Err(LockError::Version(_))));
+    }
+
+    #[test]
     fn damaged_locks_name_the_problem() {
         let err = Lock::parse(b"{ not json").unwrap_err().to_string();
         assert!(
@@ -176,7 +231,7 @@ mod tests {
         let err = Lock::parse(br#"{"schemaVersion": 9}"#).unwrap_err().to_string();
         assert_eq!(
             err,
-            "`.amplication/lock.json` has schema version 9, but this ampsync reads version 1; upgrade ampsync"
+            "`.amplication/lock.json` has schema version 9, but this ampsync reads versions 1 to 2; upgrade ampsync"
         );
         let bad = sample().to_json().replace("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391", "xyz");
         let err = Lock::parse(bad.as_bytes()).unwrap_err().to_string();

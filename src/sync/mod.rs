@@ -200,7 +200,7 @@ pub fn run(repo: &mut dyn RepoView, job: &Job<'_>) -> anyhow::Result<RepoResult>
     for service in &job.services {
         let digest = generate::inputs_digest(job.manifest, service, &job.repo_root).map_err(Error::from)?;
         let reusable = old_lock.as_ref().and_then(|l| l.services.get(&service.name)).filter(|locked| {
-            locked.inputs.as_deref() == Some(digest.as_str())
+            locked.inputs.as_deref() == Some(lock::seal(&digest, locked).as_str())
                 && locked.ignored.is_empty()
                 && !locked.files.keys().any(|p| ignore.is_ignored(p))
         });

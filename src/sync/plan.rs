@@ -80,7 +80,7 @@ pub struct ServiceInput<'a> {
     pub directory: &'a str,
     pub conflicts: ConflictPolicy,
     pub output: Output<'a>,
-    /// [`crate::generate::inputs_digest`] of this build, recorded in the new lock.
+    /// [`crate::generate::inputs_digest`] of this build, sealed with the files into the new lock.
     pub inputs: Option<String>,
 }
 
@@ -166,11 +166,7 @@ pub fn classify(input: &Input<'_>) -> Classified {
     }
     let mut new_ids: HashMap<&str, ObjectId> = HashMap::new();
     for service in input.services {
-        let mut lock_service = LockService {
-            directory: service.directory.to_string(),
-            inputs: service.inputs.clone(),
-            ..Default::default()
-        };
+        let mut lock_service = LockService { directory: service.directory.to_string(), ..Default::default() };
         match service.output {
             Output::Generated(tree) => {
                 for (path, file) in &tree.files {
@@ -195,6 +191,7 @@ pub fn classify(input: &Input<'_>) -> Classified {
                 }
             }
         }
+        lock_service.inputs = service.inputs.as_deref().map(|digest| lock::seal(digest, &lock_service));
         new_lock_services.insert(service.name.to_string(), lock_service);
     }
 
