@@ -1,14 +1,14 @@
 //! Build script: fingerprints the code and templates that decide generated output.
 //!
 //! `AMPSYNC_GENERATOR_FINGERPRINT` changes whenever anything under `src/generate/`,
-//! `src/manifest/` or `templates/` changes, or `Cargo.lock` (minijinja and friends render the
-//! output too), so a lock written by a different build of the generator never lets the sync
+//! `src/manifest/` or `templates/` changes, or `Cargo.lock`/`Cargo.toml` (minijinja and its
+//! features render the output too), so a lock written by a different build of the generator never lets the sync
 //! engine skip generation (see `generate::inputs_digest`).
 //! FNV-1a over sorted paths and contents: stable across toolchains, no dependencies.
 
 use std::path::{Path, PathBuf};
 
-const INPUTS: [&str; 4] = ["src/generate", "src/manifest", "templates", "Cargo.lock"];
+const INPUTS: [&str; 5] = ["src/generate", "src/manifest", "templates", "Cargo.lock", "Cargo.toml"];
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     if dir.is_file() {
