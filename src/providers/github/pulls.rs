@@ -233,12 +233,14 @@ async fn create(client: &Client, ctx: &Context<'_>, r: &RepoResult, printer: &Pr
 
 /// Adds the conflicts label to a PR whose new build has conflicts, and takes it off once a
 /// build has none (a label a person removed by hand is added again only by a conflicting build).
-async fn sync_conflicts_label(client: &Client, repository: &str, p: &Pull, conflicts: bool) -> anyhow::Result<()> {
+async fn sync_conflicts_label(client: &Client, ctx: &Context<'_>, p: &Pull, conflicts: bool) -> anyhow::Result<()> {
+    let repository = ctx.repository;
     let has = p.labels.iter().any(|l| l.name.eq_ignore_ascii_case(CONFLICTS_LABEL));
+    let wanted_anyway = ctx.settings.labels.iter().any(|l| l.eq_ignore_ascii_case(CONFLICTS_LABEL));
     let issue = format!("issues/{}/labels", p.number);
     if conflicts && !has {
         client.request(Method::Post, &path(repository, &issue), Some(&json!({ "labels": [CONFLICTS_LABEL] }))).await?;
-    } else if !conflicts && has {
+    } else if !conflicts && has && !wanted_anyway {
         let route = path(repository, &format!("{issue}/{}", enc(CONFLICTS_LABEL)));
         match client.request(Method::Delete, &route, None::<&()>).await {
             Ok(_) => {}
@@ -298,7 +300,11 @@ pub async fn reconcile(
                         )
                         .await?;
                     post_comment(client, ctx.repository, p.number, &comment(r)).await?;
-                    sync_conflicts_label(client, ctx.repository, &p, !r.conflicts.is_empty()).await?;
+                    // Best effort: the build is committed; a label GitHub refuses (a token that
+                    // may not create labels) is a warning, not a failed build.
+                    if let Err(e) = sync_conflicts_label(client, ctx, &p, !r.conflicts.is_empty()).await {
+                        printer.warn(&format!("cannot update the `{CONFLICTS_LABEL}` label of #{}: {e:#}", p.number));
+                    }
                     (p, "updated")
                 }
                 None => (create(client, ctx, r, printer).await?, "created"),
