@@ -1448,7 +1448,8 @@ impl Validator {
                     params.extend(rel.foreign_key(&field.name));
                 }
                 for param in params {
-                    let Some((_, other)) = seen.iter().find(|(p, _)| p.eq_ignore_ascii_case(&param)) else {
+                    // Exact: query parameters and TypeScript properties are case-sensitive.
+                    let Some((_, other)) = seen.iter().find(|(p, _)| *p == param) else {
                         seen.push((param, field));
                         continue;
                     };
