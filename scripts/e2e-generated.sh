@@ -80,14 +80,22 @@ PG_PORT=""
 # A port nobody answers on, below the kernel's ephemeral range: a port in that range
 # can be taken at any moment by an outgoing connection (npm, psql), and a server
 # that then binds it fails with EADDRINUSE (seen in CI).
+# When the range leaves no room below it (it starts under 12000), look above its end.
 free_port() {
-  local lo=32768 p
-  read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
-  ((lo > 12000)) || lo=32768
-  for p in $(seq $((10000 + RANDOM % (lo - 11000))) $((lo - 1))); do
+  local lo=32768 hi=60999 from to p
+  read -r lo hi 2>/dev/null </proc/sys/net/ipv4/ip_local_port_range || { lo=32768 hi=60999; }
+  if ((lo > 12000)); then
+    from=$((10000 + RANDOM % (lo - 11000))) to=$((lo - 1))
+  elif ((hi < 64000)); then
+    from=$((hi + 1 + RANDOM % (64000 - hi))) to=65535
+  else
+    echo "e2e: the ephemeral port range ($lo-$hi) leaves no port for test servers" >&2
+    return 1
+  fi
+  for p in $(seq "$from" "$to"); do
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
-  echo "no free port below $lo" >&2
+  echo "e2e: no free port in $from-$to" >&2
   return 1
 }
 SERVER_PIDS=()
@@ -436,7 +444,7 @@ seed_again() {
 }
 
 run_service() {
-  local svc=$1 dir="$WORK/$svc" v db url port pid
+  local svc=$1 dir="$WORK/$svc" v db url port="" pid=""
   log "== $svc"
   [ -d "$dir" ] || return
   db="e2e_$(echo "$svc" | tr -c 'a-z0-9\n' '_')"
@@ -522,7 +530,7 @@ run_service() {
     ko "$svc" "node dist/main.js did not answer /health on PORT=$port"
     tail -n 30 "$WORK/$svc-server.log" | sed 's/^/       | /'
   fi
-  kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   PHASE_TIMES+=("$svc server $(($(date +%s) - t0))s")
 }
 
