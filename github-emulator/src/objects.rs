@@ -496,7 +496,8 @@ pub(crate) fn label(u: &Urls, repo: &Repo, l: &Label) -> Value {
     })
 }
 
-fn labels_of(u: &Urls, repo: &Repo, issue: &Issue) -> Vec<Value> {
+/// The label objects of an issue, as GitHub renders them.
+pub(crate) fn labels_of(u: &Urls, repo: &Repo, issue: &Issue) -> Vec<Value> {
     issue
         .labels
         .iter()

@@ -179,15 +179,14 @@ pub(crate) fn add_labels(ctx: &Ctx, o: &str, n: &str, number: u64) -> ApiResult 
             }
         }
     })?;
+    issue_labels(ctx, o, n, number)
+}
+
+/// The issue's labels, the answer of the label endpoints.
+fn issue_labels(ctx: &Ctx, o: &str, n: &str, number: u64) -> ApiResult {
     let repo = ctx.repo(o, n)?;
     let issue = repo.issues.get(&number).ok_or_else(ApiError::not_found)?;
-    let labels: Vec<Value> = issue
-        .labels
-        .iter()
-        .filter_map(|name| repo.labels.iter().find(|l| l.name.eq_ignore_ascii_case(name)))
-        .map(|l| objects::label(&ctx.urls, &repo, l))
-        .collect();
-    Ok(Reply::ok(Value::Array(labels)))
+    Ok(Reply::ok(Value::Array(objects::labels_of(&ctx.urls, &repo, issue))))
 }
 
 /// `DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}`: the labels left, or
@@ -203,15 +202,7 @@ pub(crate) fn remove_label(ctx: &Ctx, o: &str, n: &str, number: u64, name: &str)
     if !had {
         return Err(ApiError::new(404, "Label does not exist"));
     }
-    let repo = ctx.repo(o, n)?;
-    let issue = repo.issues.get(&number).ok_or_else(ApiError::not_found)?;
-    let labels: Vec<Value> = issue
-        .labels
-        .iter()
-        .filter_map(|name| repo.labels.iter().find(|l| l.name.eq_ignore_ascii_case(name)))
-        .map(|l| objects::label(&ctx.urls, &repo, l))
-        .collect();
-    Ok(Reply::ok(Value::Array(labels)))
+    issue_labels(ctx, o, n, number)
 }
 
 /// `POST /repos/{owner}/{repo}/issues/{issue_number}/assignees`
