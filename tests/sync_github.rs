@@ -733,30 +733,15 @@ fn a_build_with_conflicts_labels_the_pull_request_until_one_has_none() {
     assert_eq!(labels(&w), ["amplication", "generated"], "no conflicts yet");
 
     // A person retypes Order.total on the branch; the manifest retypes it differently.
-    w.emu
-        .commit_files(
-            "acme",
-            "shop",
-            "amplication",
-            &[github_emulator::FileChange {
-                path: BASE.into(),
-                content: Some(w.show("amplication", BASE).replace("  total: DecimalNumber;", "  total: bigint;")),
-            }],
-            "Total as bigint",
-        )
-        .expect("a person's commit");
-    w.pull();
-    let text = std::fs::read_to_string(w.checkout.path.join("amplication.yaml")).expect("manifest");
-    w.checkout.write(
-        "amplication.yaml",
-        &text.replacen(
+    let retyped = w.show("amplication", BASE).replace("  total: DecimalNumber;", "  total: bigint;");
+    w.commit_on("amplication", BASE, &retyped, "Total as bigint");
+    w.edit_manifest("Total as a whole number", |text| {
+        text.replacen(
             "          - name: total\n            type: DecimalNumber\n",
             "          - name: total\n            type: WholeNumber\n",
             1,
-        ),
-    );
-    w.checkout.commit_all("Total as a whole number");
-    w.push();
+        )
+    });
     let (json, log) = w.ok(&["--build-id", "b2"]);
     assert_eq!(outcome(&json), "updated", "{json}");
     assert_eq!(r0(&json)["conflicts"], serde_json::json!([BASE]));
@@ -766,18 +751,8 @@ fn a_build_with_conflicts_labels_the_pull_request_until_one_has_none() {
     assert!(calls(&log).contains(&format!("POST /repos/acme/shop/issues/{number}/labels")), "{:?}", calls(&log));
 
     // The person resolves it on the branch; the next build has no conflicts: the label goes.
-    w.emu
-        .commit_files(
-            "acme",
-            "shop",
-            "amplication",
-            &[github_emulator::FileChange {
-                path: BASE.into(),
-                content: Some(resolve_markers(&w.show("amplication", BASE), "  total: number;")),
-            }],
-            "Resolve the conflict",
-        )
-        .expect("a person's commit");
+    let resolved = resolve_markers(&w.show("amplication", BASE), "  total: number;");
+    w.commit_on("amplication", BASE, &resolved, "Resolve the conflict");
     w.add_field("Customer", "          - name: email\n            type: Email\n", "Add Customer.email");
     let (json, _) = w.ok(&["--build-id", "b3"]);
     assert_eq!(outcome(&json), "updated", "{json}");

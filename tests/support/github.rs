@@ -136,13 +136,35 @@ impl GhWorld {
 
     /// Adds a field to an entity of the checkout's manifest, commits and pushes it.
     pub fn add_field(&self, entity: &str, field: &str, message: &str) {
+        self.edit_manifest(message, |manifest| {
+            let marker = format!("      - name: {entity}\n        fields:\n");
+            assert!(manifest.contains(&marker), "entity {entity} in the manifest");
+            manifest.replacen(&marker, &format!("{marker}{field}"), 1)
+        });
+    }
+
+    /// Brings GitHub's `main` in, rewrites the checkout's manifest with `edit`, commits and pushes.
+    pub fn edit_manifest(&self, message: &str, edit: impl FnOnce(&str) -> String) {
         self.pull();
         let manifest = std::fs::read_to_string(self.checkout.path.join("amplication.yaml")).expect("manifest");
-        let marker = format!("      - name: {entity}\n        fields:\n");
-        assert!(manifest.contains(&marker), "entity {entity} in the manifest");
-        self.checkout.write("amplication.yaml", &manifest.replacen(&marker, &format!("{marker}{field}"), 1));
+        let edited = edit(&manifest);
+        assert_ne!(edited, manifest, "the edit changes the manifest");
+        self.checkout.write("amplication.yaml", &edited);
         self.checkout.commit_all(message);
         self.push();
+    }
+
+    /// A person's commit of one file straight on GitHub's `branch`.
+    pub fn commit_on(&self, branch: &str, path: &str, content: &str, message: &str) {
+        self.emu
+            .commit_files(
+                "acme",
+                "shop",
+                branch,
+                &[github_emulator::FileChange { path: path.into(), content: Some(content.into()) }],
+                message,
+            )
+            .expect("a person's commit");
     }
 
     /// `ampsync sync --provider github --json` with the token and API URL; (exit, JSON, stderr).
