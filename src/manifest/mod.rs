@@ -71,7 +71,11 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
 
 /// `sha256:<hex>` of manifest bytes.
 pub fn digest(bytes: &[u8]) -> String {
-    let hash = Sha256::digest(bytes);
+    sha256_label(&Sha256::digest(bytes))
+}
+
+/// A SHA-256 hash written the way ampsync records digests: `sha256:<hex>`.
+pub fn sha256_label(hash: &[u8]) -> String {
     let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }

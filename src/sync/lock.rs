@@ -45,7 +45,7 @@ pub struct LockManifest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LockService {
     pub directory: String,
-    /// [`seal`] of the build's [`crate::generate::inputs_digest`] with `files` and `ignored`:
+    /// [`seal`] of the build's [`crate::generate::Prepared::inputs_digest`] with `files` and `ignored`:
     /// when the next build's inputs seal the lock's files to the same value, its output is
     /// those files, and generation is skipped. A lock edited by hand or merged by git no
     /// longer matches its seal, so it is never trusted that way.
@@ -77,7 +77,7 @@ pub fn seal(inputs_digest: &str, service: &LockService) -> String {
         hasher.update(path.as_bytes());
         hasher.update(b"\n");
     }
-    format!("sha256:{}", hasher.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>())
+    crate::manifest::sha256_label(&hasher.finalize())
 }
 
 /// Whether two sets of lock services record the same files. The input digests are left
@@ -149,12 +149,6 @@ impl Lock {
         let mut s = serde_json::to_string_pretty(self).expect("a lock always serializes");
         s.push('\n');
         s
-    }
-
-    /// Whether two locks record the same generated files (ignoring build, version and
-    /// input digests).
-    pub fn same_files(&self, other: &Lock) -> bool {
-        same_files(&self.services, &other.services)
     }
 
     /// The pristine blob id of `path`, whichever service generated it.
