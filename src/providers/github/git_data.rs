@@ -596,10 +596,13 @@ impl RepoView for GithubRepo<'_> {
         for change in changes {
             match change {
                 FileChange::Write { path, bytes, executable } => {
+                    // JSON escapes a byte into at most 6: only texts that could outgrow the
+                    // limit are escaped to measure them.
                     let text = std::str::from_utf8(bytes).ok().filter(|t| {
                         t.len() <= INLINE_MAX
                             && !t.contains('\0')
-                            && serde_json::to_string(t).is_ok_and(|escaped| escaped.len() <= INLINE_MAX)
+                            && (t.len() <= INLINE_MAX / 6
+                                || serde_json::to_string(t).is_ok_and(|escaped| escaped.len() <= INLINE_MAX))
                     });
                     match text {
                         Some(t) => entries.push(NewEntry::inline(path, *executable, t.to_string())),
