@@ -3,7 +3,7 @@
 //! `AMPSYNC_GENERATOR_FINGERPRINT` changes whenever anything under `src/generate/`,
 //! `src/manifest/` or `templates/` changes, or `Cargo.lock`/`Cargo.toml` (minijinja and its
 //! features render the output too), so a lock written by a different build of the generator never lets the sync
-//! engine skip generation (see `generate::inputs_digest`).
+//! engine skip generation (see `generate::Prepared::inputs_digest`).
 //! FNV-1a over sorted paths and contents: stable across toolchains, no dependencies.
 
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! Per repository, in the brief's step numbers:
 //! 1. [`branch::decide`] picks the start point from the refs (create, stack, rebuild, or
 //!    merge the base in first; `blocked` when that merge conflicts);
-//! 2. each service is generated, unless its [`generate::inputs_digest`] equals the one in the
+//! 2. each service is generated, unless its [`generate::Prepared::inputs_digest`] equals the one in the
 //!    lock (then the lock's blob ids are the new output); [`plan::classify`] compares blob
 //!    ids per path (lock, start commit, new output) and [`plan::resolve`] merges what both
 //!    sides changed and applies the conflict policy;
@@ -198,7 +198,8 @@ pub fn run(repo: &mut dyn RepoView, job: &Job<'_>) -> anyhow::Result<RepoResult>
     }
     let mut outputs: Vec<(NewOutput<'_>, String)> = Vec::new();
     for service in &job.services {
-        let digest = generate::inputs_digest(job.manifest, service, &job.repo_root).map_err(Error::from)?;
+        let prepared = generate::Prepared::new(job.manifest, service, &job.repo_root).map_err(Error::from)?;
+        let digest = prepared.inputs_digest();
         let reusable = old_lock.as_ref().and_then(|l| l.services.get(&service.name)).filter(|locked| {
             locked.inputs.as_deref() == Some(lock::seal(&digest, locked).as_str())
                 && locked.ignored.is_empty()
@@ -209,9 +210,7 @@ pub fn run(repo: &mut dyn RepoView, job: &Job<'_>) -> anyhow::Result<RepoResult>
                 result.unchanged_inputs.push(service.name.clone());
                 NewOutput::Unchanged(locked)
             }
-            None => NewOutput::Generated(
-                generate::generate_service(job.manifest, service, &job.repo_root).map_err(Error::from)?,
-            ),
+            None => NewOutput::Generated(prepared.generate().map_err(Error::from)?),
         };
         outputs.push((output, digest));
     }

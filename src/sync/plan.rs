@@ -80,7 +80,7 @@ pub struct ServiceInput<'a> {
     pub directory: &'a str,
     pub conflicts: ConflictPolicy,
     pub output: Output<'a>,
-    /// [`crate::generate::inputs_digest`] of this build, sealed with the files into the new lock.
+    /// [`crate::generate::Prepared::inputs_digest`] of this build, sealed with the files into the new lock.
     pub inputs: Option<String>,
 }
 
